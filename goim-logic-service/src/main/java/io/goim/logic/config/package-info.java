@@ -1,0 +1,2 @@
+/** logic's configuration: the {@code goim.logic} property tree and the beans built from it. */
+package io.goim.logic.config;
