@@ -1,0 +1,25 @@
+package io.goim.job.fanout;
+
+import java.util.Map;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.stereotype.Component;
+
+/** {@code /actuator/health} shows the comets job can reach now, by server id. */
+@Component("comets")
+class CometsHealthIndicator implements HealthIndicator {
+    private final CometRegistry comets;
+
+    CometsHealthIndicator(CometRegistry comets) {
+        this.comets = comets;
+    }
+
+    @Override
+    public Health health() {
+        Map<String, String> known = comets.addresses();
+        return Health.up()
+                .withDetail("count", known.size())
+                .withDetails(Map.copyOf(known))
+                .build();
+    }
+}
