@@ -1,0 +1,13 @@
+package io.goim.comet.config;
+
+import io.goim.comet.session.Buckets;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+class CometConfig {
+    @Bean
+    Buckets buckets(CometProperties properties) {
+        return new Buckets(properties.bucket().size());
+    }
+}

@@ -1,0 +1,62 @@
+package io.goim.comet.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/** {@code goim.comet}: goim's comet configuration sections with goim's defaults. */
+@ConfigurationProperties("goim.comet")
+@Validated
+public record CometProperties(
+        String serverId,
+        @Valid @DefaultValue Websocket websocket,
+        @Valid @DefaultValue Protocol protocol,
+        @Valid @DefaultValue Bucket bucket,
+        @Valid @DefaultValue Logic logic,
+        @Valid @DefaultValue Discovery discovery) {
+
+    /** This comet's server id: configured, else the host name as goim does (contract section 7). */
+    public String server() {
+        if (serverId != null && !serverId.isBlank()) {
+            return serverId;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "comet";
+        }
+    }
+
+    /** goim's [websocket] section: the /sub listener. Port 0 binds a free port. */
+    public record Websocket(
+            @NotBlank @DefaultValue("0.0.0.0") String bind,
+            @Min(0) @Max(65535) @DefaultValue("3102") int port,
+            @NotBlank @DefaultValue("/sub") String path) {}
+
+    /** goim's [protocol] section. */
+    public record Protocol(
+            @NotNull @DefaultValue("5s") Duration handshakeTimeout,
+            @Min(0) @DefaultValue("4096") int maxClientBody) {}
+
+    /** goim's [bucket] section: channels are sharded into this many buckets by key. */
+    public record Bucket(@Min(1) @DefaultValue("32") int size) {}
+
+    /** How comet finds and calls logic. */
+    public record Logic(
+            @NotBlank @DefaultValue("goim-logic") String serviceId,
+            @NotNull @DefaultValue("3s") Duration callTimeout) {}
+
+    /** What comet tells Eureka about itself (contract section 7). */
+    public record Discovery(
+            @Min(0) @DefaultValue("10") int weight,
+            @DefaultValue("false") boolean offline,
+            @DefaultValue("") String addrs) {}
+}

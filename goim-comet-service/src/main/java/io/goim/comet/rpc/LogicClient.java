@@ -1,0 +1,111 @@
+package io.goim.comet.rpc;
+
+import io.goim.comet.config.CometProperties;
+import io.goim.proto.logic.ConnectReply;
+import io.goim.proto.logic.ConnectReq;
+import io.goim.proto.logic.DisconnectReply;
+import io.goim.proto.logic.DisconnectReq;
+import io.goim.proto.logic.LogicGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.grpc.client.GrpcChannelFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Calls logic's gRPC API on an instance that Eureka lists with its {@code grpc.port}; one reused
+ * channel per logic address. Every call has a deadline and never blocks the caller's thread.
+ */
+@Component
+public class LogicClient {
+    static final String GRPC_PORT = "grpc.port";
+
+    private final DiscoveryClient discovery;
+    private final GrpcChannelFactory channelFactory;
+    private final String serviceId;
+    private final Duration callTimeout;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    LogicClient(DiscoveryClient discovery, GrpcChannelFactory channelFactory, CometProperties properties) {
+        this.discovery = discovery;
+        this.channelFactory = channelFactory;
+        this.serviceId = properties.logic().serviceId();
+        this.callTimeout = properties.logic().callTimeout();
+    }
+
+    public CompletableFuture<ConnectReply> connect(ConnectReq request) {
+        return call((stub, observer) -> stub.connect(request, observer));
+    }
+
+    public CompletableFuture<DisconnectReply> disconnect(DisconnectReq request) {
+        return call((stub, observer) -> stub.disconnect(request, observer));
+    }
+
+    private <T> CompletableFuture<T> call(Call<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        ManagedChannel channel;
+        try {
+            channel = pickChannel();
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        LogicGrpc.LogicStub stub =
+                LogicGrpc.newStub(channel).withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        call.invoke(stub, new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                result.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                result.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                result.completeExceptionally(
+                        Status.INTERNAL.withDescription("no reply").asRuntimeException());
+            }
+        });
+        return result;
+    }
+
+    /** The logic gRPC addresses Eureka lists now. */
+    public List<String> addresses() {
+        return discovery.getInstances(serviceId).stream()
+                .filter(instance -> instance.getMetadata().containsKey(GRPC_PORT))
+                .map(LogicClient::grpcAddress)
+                .toList();
+    }
+
+    private ManagedChannel pickChannel() {
+        List<String> addresses = addresses();
+        if (addresses.isEmpty()) {
+            throw Status.UNAVAILABLE
+                    .withDescription("no " + serviceId + " instance in Eureka")
+                    .asRuntimeException();
+        }
+        String address = addresses.get(ThreadLocalRandom.current().nextInt(addresses.size()));
+        return channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a));
+    }
+
+    private static String grpcAddress(ServiceInstance instance) {
+        return instance.getHost() + ":" + instance.getMetadata().get(GRPC_PORT);
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        void invoke(LogicGrpc.LogicStub stub, StreamObserver<T> observer);
+    }
+}
