@@ -1,0 +1,276 @@
+package io.goim.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.goim.e2e.GoimClient.Received;
+import io.goim.proto.frame.Op;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+/**
+ * The goim push path end to end on real parts: Eureka, logic, job and comet as their own processes
+ * from their executable jars, a real Redis, a real Kafka broker (KRaft, in this JVM), and goim
+ * clients over WebSocket. Push API → Kafka → job → gRPC → comet → the addressed client only.
+ */
+class PushPathIT {
+    private static final String TOPIC = "goim-push-topic";
+    private static final Duration READY = Duration.ofSeconds(120);
+
+    private static LocalRedis redis;
+    private static EmbeddedKafkaKraftBroker kafka;
+    private static final List<ServiceProcess> services = new ArrayList<>();
+    private static ServiceProcess comet;
+    private static String cometServer;
+    private static int logicPort;
+    private static int wsPort;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<String, String> redisConnection;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<GoimClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void startTheSystem() throws Exception {
+        redis = LocalRedis.start();
+        kafka = new EmbeddedKafkaKraftBroker(1, 4, TOPIC);
+        kafka.afterPropertiesSet();
+
+        ServiceProcess eureka = start("eureka", "goim.jar.eureka", List.of("--server.port=0"));
+        int eurekaPort = awaitPort(eureka, "started on port (\\d+)");
+        String eurekaUrl = "http://127.0.0.1:" + eurekaPort + "/eureka/";
+        cometServer = "e2e-comet-" + UUID.randomUUID();
+        List<String> common = List.of(
+                "--server.port=0",
+                "--spring.grpc.server.port=0",
+                "--eureka.client.service-url.defaultZone=" + eurekaUrl,
+                "--eureka.client.registry-fetch-interval-seconds=1",
+                "--spring.kafka.bootstrap-servers=" + kafka.getBrokersAsString(),
+                "--spring.data.redis.host=127.0.0.1",
+                "--spring.data.redis.port=" + redis.port());
+        ServiceProcess logic = start("logic", "goim.jar.logic", common);
+        ServiceProcess job = start("job", "goim.jar.job", common);
+        comet = start(
+                "comet",
+                "goim.jar.comet",
+                concat(common, "--goim.comet.websocket.port=0", "--goim.comet.server-id=" + cometServer));
+
+        logicPort = awaitPort(logic, "Netty started on port (\\d+)");
+        int jobPort = awaitPort(job, "Netty started on port (\\d+)");
+        int cometHttpPort = awaitPort(comet, "Netty started on port (\\d+)");
+        wsPort = awaitPort(comet, "comet WebSocket listening .* port=(\\d+)");
+        // ready when comet can reach logic and job can reach comet, both through Eureka
+        await().atMost(READY)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> get(cometHttpPort, "/actuator/health").contains("\"status\":\"UP\""));
+        await().atMost(READY)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> get(jobPort, "/actuator/health").contains(cometServer));
+
+        redisClient = RedisClient.create("redis://127.0.0.1:" + redis.port());
+        redisConnection = redisClient.connect();
+    }
+
+    @AfterAll
+    static void stopTheSystem() throws Exception {
+        List<String> leaks = new ArrayList<>();
+        for (ServiceProcess service : services.reversed()) {
+            leaks.addAll(service.leaks());
+            service.close();
+        }
+        if (redisConnection != null) {
+            redisConnection.close();
+            redisClient.shutdown();
+        }
+        if (kafka != null) {
+            kafka.destroy();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+        assertThat(leaks).as("Netty leak reports in the services' logs").isEmpty();
+    }
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(GoimClient::close);
+    }
+
+    @Test
+    void authAndHeartbeatFollowGoimsLifecycle() throws Exception {
+        long mid = newMid();
+        String room = "live://e2e-" + UUID.randomUUID();
+        GoimClient client = connect();
+
+        Received auth = client.auth(token(mid, "", room, "1000"));
+        assertThat(auth.op()).isEqualTo(Op.AUTH_REPLY);
+        assertThat(auth.seq()).isEqualTo(client.lastSeq());
+        assertThat(auth.body()).isEmpty();
+
+        Received heartbeat = client.heartbeat();
+        assertThat(heartbeat.op()).isEqualTo(Op.HEARTBEAT_REPLY);
+        assertThat(heartbeat.seq()).isEqualTo(client.lastSeq());
+        assertThat(heartbeat.body()).hasSize(4);
+        assertThat(ByteBuffer.wrap(heartbeat.body()).getInt())
+                .as("online count of the client's room on this comet")
+                .isEqualTo(1);
+
+        // the session mapping of contract section 4, written by logic's Connect
+        Map<String, String> byMid = redis().hgetall("mid_" + mid);
+        assertThat(byMid).hasSize(1).containsValue(cometServer);
+        String key = byMid.keySet().iterator().next();
+        assertThat(redis().get("key_" + key)).isEqualTo(cometServer);
+
+        // logic's Disconnect removes it when the connection closes
+        client.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis().exists("key_" + key, "mid_" + mid) == 0);
+    }
+
+    @Test
+    void pushByMidsReachesExactlyTheAddressedClient() throws Exception {
+        long addressedMid = newMid();
+        long otherMid = newMid();
+        GoimClient addressed = authenticated(addressedMid, "", "1000,1001");
+        GoimClient other = authenticated(otherMid, "", "1000,1001");
+
+        assertThat(push("/goim/push/mids?operation=1000&mids=" + addressedMid, "hello mid"))
+                .contains("\"code\":0");
+
+        assertDelivered(addressed.next(), 1000, "hello mid");
+        assertNothingArrives(other);
+
+        // the other client is reachable: what it receives next is its own push
+        push("/goim/push/mids?operation=1001&mids=" + otherMid, "hello other");
+        assertDelivered(other.next(), 1001, "hello other");
+        assertNothingArrives(addressed);
+    }
+
+    @Test
+    void pushByKeysReachesExactlyTheAddressedClient() throws Exception {
+        String addressedKey = "e2e-key-" + UUID.randomUUID();
+        GoimClient addressed = authenticated(newMid(), addressedKey, "1000");
+        GoimClient other = authenticated(newMid(), "e2e-key-" + UUID.randomUUID(), "1000");
+
+        assertThat(push("/goim/push/keys?operation=1000&keys=" + addressedKey, "hello key"))
+                .contains("\"code\":0");
+
+        assertDelivered(addressed.next(), 1000, "hello key");
+        assertNothingArrives(other);
+    }
+
+    @Test
+    void pushHonoursTheAcceptsOfTheToken() throws Exception {
+        long mid = newMid();
+        GoimClient client = authenticated(mid, "", "1000");
+
+        push("/goim/push/mids?operation=1002&mids=" + mid, "not accepted");
+        push("/goim/push/mids?operation=1000&mids=" + mid, "accepted");
+
+        // both records carry the connection key as their Kafka key: same partition, same order
+        assertDelivered(client.next(), 1000, "accepted");
+        assertNothingArrives(client);
+    }
+
+    @Test
+    void pushAnswersMinus400ForABadRequest() throws Exception {
+        assertThat(push("/goim/push/mids?mids=1", "no operation")).contains("\"code\":-400");
+        assertThat(push("/goim/push/mids?operation=1000&mids=x", "bad mid")).contains("\"code\":-400");
+    }
+
+    private GoimClient authenticated(long mid, String key, String accepts) throws Exception {
+        GoimClient client = connect();
+        assertThat(client.auth(token(mid, key, "", accepts)).op()).isEqualTo(Op.AUTH_REPLY);
+        return client;
+    }
+
+    private GoimClient connect() {
+        GoimClient client = GoimClient.connect(wsPort);
+        clients.add(client);
+        return client;
+    }
+
+    private static void assertDelivered(Received frame, int operation, String body) {
+        assertThat(frame.op()).as("pushes reach a WebSocket client as op 9").isEqualTo(Op.RAW);
+        List<Received> inner = frame.inner();
+        assertThat(inner).hasSize(1);
+        assertThat(inner.getFirst().op()).isEqualTo(operation);
+        assertThat(inner.getFirst().ver()).isEqualTo(1);
+        assertThat(inner.getFirst().text()).isEqualTo(body);
+    }
+
+    private static void assertNothingArrives(GoimClient client) {
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> client.pending() == 0);
+    }
+
+    private String push(String pathAndQuery, String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + logicPort + pathAndQuery))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private static String token(long mid, String key, String room, String accepts) {
+        return "{\"mid\":" + mid + ", \"key\":\"" + key + "\", \"room_id\":\"" + room
+                + "\", \"platform\":\"web\", \"accepts\":[" + accepts + "]}";
+    }
+
+    private static long newMid() {
+        return ThreadLocalRandom.current().nextLong(1_000_000_000L, 9_000_000_000L);
+    }
+
+    private static RedisCommands<String, String> redis() {
+        return redisConnection.sync();
+    }
+
+    private static ServiceProcess start(String name, String jarProperty, List<String> args) {
+        ServiceProcess service = ServiceProcess.start(name, jarProperty, args);
+        services.add(service);
+        return service;
+    }
+
+    private static int awaitPort(ServiceProcess service, String regex) {
+        return await("port of " + service.name())
+                .atMost(READY)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> service.find(regex), port -> port > 0);
+    }
+
+    private static String get(int port, String path) {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static List<String> concat(List<String> list, String... more) {
+        List<String> all = new ArrayList<>(list);
+        all.addAll(List.of(more));
+        return all;
+    }
+}

@@ -1,0 +1,107 @@
+package io.goim.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One service started from its executable jar as its own JVM, as users run it. Its output goes to a
+ * log file; the ports it binds (port 0) are read from its log lines.
+ */
+final class ServiceProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    private ServiceProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static ServiceProcess start(String name, String jarProperty, List<String> args) {
+        Path jar = Path.of(System.getProperty(jarProperty, "missing-" + jarProperty));
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no executable jar for " + name + " at " + jar + "; run ./mvnw verify");
+        }
+        Path logs = Path.of(System.getProperty("goim.e2e.logs", "target/e2e-logs"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:TieredStopAtLevel=1",
+                "-Dio.netty.leakDetection.level=paranoid",
+                "-jar",
+                jar.toString()));
+        command.addAll(args);
+        try {
+            Files.createDirectories(logs);
+            Path log = logs.resolve(name + ".log");
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
+            ServiceProcess service = new ServiceProcess(name, process, log);
+            // one thread per process: a pump that waits for a pool slot would block the service on a full pipe
+            Thread.ofPlatform().daemon().name(name + "-log").start(service::pump);
+            return service;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    private void pump() {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+                out.println(line);
+            }
+        } catch (IOException e) {
+            lines.add("log pump failed: " + e);
+        }
+    }
+
+    /** The first number captured by {@code regex} in the log, or -1 while there is none. */
+    int find(String regex) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        }
+        Pattern pattern = Pattern.compile(regex);
+        for (String line : lines) {
+            Matcher m = pattern.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        return -1;
+    }
+
+    /** Log lines that report a Netty leak: paranoid leak detection runs in every service. */
+    List<String> leaks() {
+        return lines.stream().filter(line -> line.contains("LEAK:")).toList();
+    }
+
+    String name() {
+        return name;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
