@@ -3,8 +3,9 @@ package io.goim.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.goim.e2e.GoimClient.Received;
 import io.goim.proto.frame.Op;
+import io.goim.proto.testclient.Received;
+import io.goim.proto.testclient.WebSocketClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -45,7 +46,7 @@ class PushPathIT {
     private static StatefulRedisConnection<String, String> redisConnection;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<GoimClient> clients = new ArrayList<>();
+    private final List<WebSocketClient> clients = new ArrayList<>();
 
     @BeforeAll
     static void startTheSystem() throws Exception {
@@ -75,7 +76,7 @@ class PushPathIT {
         logicPort = awaitPort(logic, "Netty started on port (\\d+)");
         int jobPort = awaitPort(job, "Netty started on port (\\d+)");
         int cometHttpPort = awaitPort(comet, "Netty started on port (\\d+)");
-        wsPort = awaitPort(comet, "comet WebSocket listening .* port=(\\d+)");
+        wsPort = awaitPort(comet, "comet ws listening .* port=(\\d+)");
         // ready when comet can reach logic and job can reach comet, both through Eureka
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
@@ -110,16 +111,16 @@ class PushPathIT {
 
     @AfterEach
     void closeClients() {
-        clients.forEach(GoimClient::close);
+        clients.forEach(WebSocketClient::close);
     }
 
     @Test
     void authAndHeartbeatFollowGoimsLifecycle() throws Exception {
         long mid = newMid();
         String room = "live://e2e-" + UUID.randomUUID();
-        GoimClient client = connect();
+        WebSocketClient client = connect();
 
-        Received auth = client.auth(token(mid, "", room, "1000"));
+        Received auth = client.auth(WebSocketClient.token(mid, "", room, "1000"));
         assertThat(auth.op()).isEqualTo(Op.AUTH_REPLY);
         assertThat(auth.seq()).isEqualTo(client.lastSeq());
         assertThat(auth.body()).isEmpty();
@@ -147,8 +148,8 @@ class PushPathIT {
     void pushByMidsReachesExactlyTheAddressedClient() throws Exception {
         long addressedMid = newMid();
         long otherMid = newMid();
-        GoimClient addressed = authenticated(addressedMid, "", "1000,1001");
-        GoimClient other = authenticated(otherMid, "", "1000,1001");
+        WebSocketClient addressed = authenticated(addressedMid, "", "1000,1001");
+        WebSocketClient other = authenticated(otherMid, "", "1000,1001");
 
         assertThat(push("/goim/push/mids?operation=1000&mids=" + addressedMid, "hello mid"))
                 .contains("\"code\":0");
@@ -165,8 +166,8 @@ class PushPathIT {
     @Test
     void pushByKeysReachesExactlyTheAddressedClient() throws Exception {
         String addressedKey = "e2e-key-" + UUID.randomUUID();
-        GoimClient addressed = authenticated(newMid(), addressedKey, "1000");
-        GoimClient other = authenticated(newMid(), "e2e-key-" + UUID.randomUUID(), "1000");
+        WebSocketClient addressed = authenticated(newMid(), addressedKey, "1000");
+        WebSocketClient other = authenticated(newMid(), "e2e-key-" + UUID.randomUUID(), "1000");
 
         assertThat(push("/goim/push/keys?operation=1000&keys=" + addressedKey, "hello key"))
                 .contains("\"code\":0");
@@ -178,7 +179,7 @@ class PushPathIT {
     @Test
     void pushHonoursTheAcceptsOfTheToken() throws Exception {
         long mid = newMid();
-        GoimClient client = authenticated(mid, "", "1000");
+        WebSocketClient client = authenticated(mid, "", "1000");
 
         push("/goim/push/mids?operation=1002&mids=" + mid, "not accepted");
         push("/goim/push/mids?operation=1000&mids=" + mid, "accepted");
@@ -194,14 +195,14 @@ class PushPathIT {
         assertThat(push("/goim/push/mids?operation=1000&mids=x", "bad mid")).contains("\"code\":-400");
     }
 
-    private GoimClient authenticated(long mid, String key, String accepts) throws Exception {
-        GoimClient client = connect();
-        assertThat(client.auth(token(mid, key, "", accepts)).op()).isEqualTo(Op.AUTH_REPLY);
+    private WebSocketClient authenticated(long mid, String key, String accepts) throws Exception {
+        WebSocketClient client = connect();
+        assertThat(client.auth(WebSocketClient.token(mid, key, "", accepts)).op()).isEqualTo(Op.AUTH_REPLY);
         return client;
     }
 
-    private GoimClient connect() {
-        GoimClient client = GoimClient.connect(wsPort);
+    private WebSocketClient connect() {
+        WebSocketClient client = WebSocketClient.connect(wsPort);
         clients.add(client);
         return client;
     }
@@ -215,7 +216,7 @@ class PushPathIT {
         assertThat(inner.getFirst().text()).isEqualTo(body);
     }
 
-    private static void assertNothingArrives(GoimClient client) {
+    private static void assertNothingArrives(WebSocketClient client) {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> client.pending() == 0);
     }
 
@@ -227,11 +228,6 @@ class PushPathIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         return response.body();
-    }
-
-    private static String token(long mid, String key, String room, String accepts) {
-        return "{\"mid\":" + mid + ", \"key\":\"" + key + "\", \"room_id\":\"" + room
-                + "\", \"platform\":\"web\", \"accepts\":[" + accepts + "]}";
     }
 
     private static long newMid() {

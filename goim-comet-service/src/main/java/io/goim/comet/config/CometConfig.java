@@ -1,6 +1,7 @@
 package io.goim.comet.config;
 
 import io.goim.comet.session.Buckets;
+import io.goim.comet.session.OnlineCounts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -9,5 +10,10 @@ class CometConfig {
     @Bean
     Buckets buckets(CometProperties properties) {
         return new Buckets(properties.bucket().size());
+    }
+
+    @Bean
+    OnlineCounts onlineCounts() {
+        return new OnlineCounts();
     }
 }

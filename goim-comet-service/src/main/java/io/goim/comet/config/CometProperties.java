@@ -10,6 +10,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /** {@code goim.comet}: goim's comet configuration sections with goim's defaults. */
@@ -18,10 +19,15 @@ import org.springframework.validation.annotation.Validated;
 public record CometProperties(
         String serverId,
         @Valid @DefaultValue Websocket websocket,
+        @Valid @DefaultValue Wss wss,
+        @Valid @DefaultValue Tcp tcp,
         @Valid @DefaultValue Protocol protocol,
+        @Valid @DefaultValue Outbound outbound,
+        @Valid @DefaultValue Limits limits,
         @Valid @DefaultValue Bucket bucket,
         @Valid @DefaultValue Logic logic,
-        @Valid @DefaultValue Discovery discovery) {
+        @Valid @DefaultValue Discovery discovery,
+        @Valid @DefaultValue Drain drain) {
 
     /** This comet's server id: configured, else the host name as goim does (contract section 7). */
     public String server() {
@@ -37,14 +43,46 @@ public record CometProperties(
 
     /** goim's [websocket] section: the /sub listener. Port 0 binds a free port. */
     public record Websocket(
+            @DefaultValue("true") boolean enabled,
             @NotBlank @DefaultValue("0.0.0.0") String bind,
             @Min(0) @Max(65535) @DefaultValue("3102") int port,
             @NotBlank @DefaultValue("/sub") String path) {}
 
+    /** WebSocket over TLS (goim: 3103), off unless a PEM certificate and key are configured. */
+    public record Wss(
+            @DefaultValue("false") boolean enabled,
+            @NotBlank @DefaultValue("0.0.0.0") String bind,
+            @Min(0) @Max(65535) @DefaultValue("3103") int port,
+            String certificate,
+            String privateKey) {}
+
+    /** goim's [tcp] section: frames back to back on a byte stream. */
+    public record Tcp(
+            @DefaultValue("true") boolean enabled,
+            @NotBlank @DefaultValue("0.0.0.0") String bind,
+            @Min(0) @Max(65535) @DefaultValue("3101") int port) {}
+
     /** goim's [protocol] section. */
     public record Protocol(
             @NotNull @DefaultValue("5s") Duration handshakeTimeout,
-            @Min(0) @DefaultValue("4096") int maxClientBody) {}
+            @Min(0) @DefaultValue("4096") int maxClientBody,
+            @NotNull @DefaultValue("10m") Duration logicHeartbeatMin,
+            @NotNull @DefaultValue("30m") Duration logicHeartbeatMax,
+            @NotNull @DefaultValue("10s") Duration renewOnline) {}
+
+    /**
+     * Each connection's outbound queue: what does not fit is dropped and counted; a connection that
+     * stays unwritable longer than {@code slowConsumerTimeout} is closed.
+     */
+    public record Outbound(
+            @Min(1) @DefaultValue("32") int maxFrames,
+            @NotNull @DefaultValue("64KB") DataSize maxBytes,
+            @NotNull @DefaultValue("10s") Duration slowConsumerTimeout) {}
+
+    /** Optional limits; 0 turns a limit off. */
+    public record Limits(
+            @Min(0) @DefaultValue("0") int maxConnectionsPerIp,
+            @Min(0) @DefaultValue("0") int maxFramesPerSecond) {}
 
     /** goim's [bucket] section: channels are sharded into this many buckets by key. */
     public record Bucket(@Min(1) @DefaultValue("32") int size) {}
@@ -58,5 +96,9 @@ public record CometProperties(
     public record Discovery(
             @Min(0) @DefaultValue("10") int weight,
             @DefaultValue("false") boolean offline,
-            @DefaultValue("") String addrs) {}
+            @DefaultValue("") String addrs,
+            @NotNull @DefaultValue("10s") Duration refresh) {}
+
+    /** Graceful drain on shutdown: connections are closed spread over this time. */
+    public record Drain(@NotNull @DefaultValue("10s") Duration time) {}
 }

@@ -4,44 +4,55 @@ import com.netflix.appinfo.ApplicationInfoManager;
 import com.netflix.appinfo.InstanceInfo.InstanceStatus;
 import io.goim.comet.config.CometProperties;
 import io.goim.comet.session.Buckets;
-import io.goim.comet.transport.websocket.WebSocketServer;
+import io.goim.comet.transport.Connections;
+import io.goim.comet.transport.Listeners;
+import io.goim.comet.transport.Transport;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts goim's comet metadata into Eureka (contract section 7): server id, weight, offline, addrs,
- * conn_count, the gRPC port job calls and the client ports. The instance registers as STARTING and
- * turns UP only once the bound ports are in the metadata, so job never sees a comet without them.
+ * goim's comet metadata in Eureka (contract section 7): server id, weight, offline, addrs,
+ * conn_count and ip_count (refreshed), the gRPC port job calls and the client ports. The instance
+ * registers as STARTING and turns UP only once the bound ports are in the metadata, so job never
+ * sees a comet without them. On shutdown it is marked offline (and OUT_OF_SERVICE) first, before the
+ * listeners drain, so that logic stops handing it to clients and job stops pushing to it.
  */
 @Component
-class CometRegistration {
+class CometRegistration implements SmartLifecycle {
     static final String SERVER_ID = "server.id";
     static final String GRPC_PORT = "grpc.port";
-    static final String WS_PORT = "ws.port";
     private static final Logger log = LoggerFactory.getLogger(CometRegistration.class);
 
     private final ObjectProvider<ApplicationInfoManager> eureka;
     private final CometProperties properties;
-    private final WebSocketServer webSocket;
+    private final Listeners listeners;
+    private final Connections connections;
     private final Buckets buckets;
     private volatile int grpcPort = -1;
+    private volatile boolean offline;
+    private volatile boolean running;
 
     CometRegistration(
             ObjectProvider<ApplicationInfoManager> eureka,
             CometProperties properties,
-            WebSocketServer webSocket,
+            Listeners listeners,
+            Connections connections,
             Buckets buckets) {
         this.eureka = eureka;
         this.properties = properties;
-        this.webSocket = webSocket;
+        this.listeners = listeners;
+        this.connections = connections;
         this.buckets = buckets;
+        this.offline = properties.discovery().offline();
     }
 
     @EventListener
@@ -58,18 +69,61 @@ class CometRegistration {
         }
         manager.registerAppMetadata(metadata());
         manager.setInstanceStatus(InstanceStatus.UP);
-        log.info("comet registered server={} grpcPort={} wsPort={}", properties.server(), grpcPort, webSocket.port());
+        log.info("comet registered server={} metadata={}", properties.server(), metadata());
+    }
+
+    /** conn_count and ip_count change all the time; Eureka gets them at its next replication. */
+    @Scheduled(fixedDelayString = "${goim.comet.discovery.refresh:10s}")
+    void refresh() {
+        ApplicationInfoManager manager = eureka.getIfAvailable();
+        if (manager != null && grpcPort >= 0) {
+            manager.registerAppMetadata(metadata());
+        }
     }
 
     Map<String, String> metadata() {
         Map<String, String> metadata = new HashMap<>();
         metadata.put(SERVER_ID, properties.server());
         metadata.put(GRPC_PORT, Integer.toString(grpcPort));
-        metadata.put(WS_PORT, Integer.toString(webSocket.port()));
+        listeners.ports().forEach((transport, port) -> metadata.put(portKey(transport), Integer.toString(port)));
         metadata.put("weight", Integer.toString(properties.discovery().weight()));
-        metadata.put("offline", Boolean.toString(properties.discovery().offline()));
+        metadata.put("offline", Boolean.toString(offline));
         metadata.put("addrs", properties.discovery().addrs());
         metadata.put("conn_count", Integer.toString(buckets.connectionCount()));
+        metadata.put("ip_count", Integer.toString(connections.ipCount()));
         return metadata;
+    }
+
+    private static String portKey(Transport transport) {
+        return transport.tag() + ".port";
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    /** First step of the drain: hide this comet from clients (offline) and from job (status). */
+    @Override
+    public void stop() {
+        running = false;
+        offline = true;
+        ApplicationInfoManager manager = eureka.getIfAvailable();
+        if (manager != null) {
+            manager.registerAppMetadata(metadata());
+            // a status change is replicated to Eureka at once, with the metadata
+            manager.setInstanceStatus(InstanceStatus.OUT_OF_SERVICE);
+            log.info("comet marked offline server={}", properties.server());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return Listeners.PHASE + 10;
     }
 }

@@ -3,6 +3,9 @@ package io.goim.comet.rpc;
 import io.goim.comet.session.Bucket;
 import io.goim.comet.session.Buckets;
 import io.goim.comet.session.Channel;
+import io.goim.comet.session.Fanout;
+import io.goim.proto.comet.BroadcastReply;
+import io.goim.proto.comet.BroadcastReq;
 import io.goim.proto.comet.BroadcastRoomReply;
 import io.goim.proto.comet.BroadcastRoomReq;
 import io.goim.proto.comet.CometGrpc;
@@ -14,15 +17,26 @@ import io.goim.proto.frame.Frame;
 import io.goim.proto.protocol.Proto;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.Unpooled;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Service;
 
 /**
- * The Comet service job calls (contract section 6). A pushed Proto is wrapped once and written to
- * every recipient as a retained duplicate: the payload is never copied per connection.
+ * The Comet service job calls (contract section 6). A pushed Proto is wrapped once (no copy of the
+ * protobuf's bytes) and each recipient gets a retained duplicate, one write task per event loop.
  */
 @Service
-class CometGrpcService extends CometGrpc.CometImplBase {
+class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(CometGrpcService.class);
+
     private final Buckets buckets;
+    // walks buckets for broadcasts with a speed; one thread, so broadcasts keep their order
+    private final ScheduledExecutorService broadcasts = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("goim-broadcast").daemon().factory());
 
     CometGrpcService(Buckets buckets) {
         this.buckets = buckets;
@@ -31,17 +45,14 @@ class CometGrpcService extends CometGrpc.CometImplBase {
     /** Push to connection keys, only to channels that accept {@code protoOp}. */
     @Override
     public void pushMsg(PushMsgReq request, StreamObserver<PushMsgReply> reply) {
-        Frame frame = frame(request.getProto());
-        try {
-            for (String key : request.getKeysList()) {
-                Channel channel = buckets.channel(key);
-                if (channel != null && channel.accepts(request.getProtoOp())) {
-                    channel.push(frame.retainedDuplicate());
-                }
+        Fanout fanout = new Fanout();
+        for (String key : request.getKeysList()) {
+            Channel channel = buckets.channel(key);
+            if (channel != null && channel.accepts(request.getProtoOp())) {
+                fanout.add(channel);
             }
-        } finally {
-            frame.release();
         }
+        fanout.write(frame(request.getProto()));
         reply.onNext(PushMsgReply.getDefaultInstance());
         reply.onCompleted();
     }
@@ -49,32 +60,71 @@ class CometGrpcService extends CometGrpc.CometImplBase {
     /** Push to every channel in a room, whatever it accepts (goim). */
     @Override
     public void broadcastRoom(BroadcastRoomReq request, StreamObserver<BroadcastRoomReply> reply) {
-        Frame frame = frame(request.getProto());
-        try {
-            for (Bucket bucket : buckets.all()) {
-                bucket.forEachInRoom(request.getRoomID(), channel -> channel.push(frame.retainedDuplicate()));
-            }
-        } finally {
-            frame.release();
-        }
+        Fanout fanout = new Fanout();
+        buckets.forEachInRoom(request.getRoomID(), fanout::add);
+        fanout.write(frame(request.getProto()));
         reply.onNext(BroadcastRoomReply.getDefaultInstance());
         reply.onCompleted();
+    }
+
+    /**
+     * Push to every channel that accepts {@code protoOp}, bucket by bucket. With a speed, comet pauses
+     * after each bucket so that it pushes about {@code speed} channels per second (goim); the call
+     * returns at once, as goim's does.
+     */
+    @Override
+    public void broadcast(BroadcastReq request, StreamObserver<BroadcastReply> reply) {
+        Frame frame = frame(request.getProto());
+        try {
+            broadcasts.execute(() -> walk(frame, request.getProtoOp(), request.getSpeed(), 0));
+        } catch (RuntimeException rejected) {
+            frame.release();
+            throw rejected;
+        }
+        reply.onNext(BroadcastReply.getDefaultInstance());
+        reply.onCompleted();
+    }
+
+    private void walk(Frame frame, int protoOp, int speed, int index) {
+        try {
+            Bucket bucket = buckets.get(index);
+            Fanout fanout = new Fanout();
+            bucket.forEach(channel -> {
+                if (channel.accepts(protoOp)) {
+                    fanout.add(channel);
+                }
+            });
+            fanout.write(frame.retainedDuplicate());
+            if (index + 1 == buckets.size()) {
+                frame.release();
+                return;
+            }
+            long pauseMicros = speed > 0 ? fanout.size() * 1_000_000L / speed : 0;
+            broadcasts.schedule(() -> walk(frame, protoOp, speed, index + 1), pauseMicros, TimeUnit.MICROSECONDS);
+        } catch (RuntimeException e) {
+            frame.release();
+            log.warn("broadcast stopped bucket={} error={}", index, e.toString());
+        }
     }
 
     @Override
     public void rooms(RoomsReq request, StreamObserver<RoomsReply> reply) {
         RoomsReply.Builder rooms = RoomsReply.newBuilder();
-        buckets.roomIds().forEach(id -> rooms.putRooms(id, true));
+        buckets.roomCounts().keySet().forEach(id -> rooms.putRooms(id, true));
         reply.onNext(rooms.build());
         reply.onCompleted();
     }
 
     private static Frame frame(Proto proto) {
-        // wraps the protobuf's bytes without copying them
         return new Frame(
                 proto.getVer(),
                 proto.getOp(),
                 proto.getSeq(),
                 Unpooled.wrappedBuffer(proto.getBody().asReadOnlyByteBuffer()));
+    }
+
+    @Override
+    public void destroy() {
+        broadcasts.shutdownNow();
     }
 }

@@ -5,7 +5,13 @@ import io.goim.proto.logic.ConnectReply;
 import io.goim.proto.logic.ConnectReq;
 import io.goim.proto.logic.DisconnectReply;
 import io.goim.proto.logic.DisconnectReq;
+import io.goim.proto.logic.HeartbeatReply;
+import io.goim.proto.logic.HeartbeatReq;
 import io.goim.proto.logic.LogicGrpc;
+import io.goim.proto.logic.OnlineReply;
+import io.goim.proto.logic.OnlineReq;
+import io.goim.proto.logic.ReceiveReply;
+import io.goim.proto.logic.ReceiveReq;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -48,6 +54,18 @@ public class LogicClient {
 
     public CompletableFuture<DisconnectReply> disconnect(DisconnectReq request) {
         return call((stub, observer) -> stub.disconnect(request, observer));
+    }
+
+    public CompletableFuture<HeartbeatReply> heartbeat(HeartbeatReq request) {
+        return call((stub, observer) -> stub.heartbeat(request, observer));
+    }
+
+    public CompletableFuture<OnlineReply> renewOnline(OnlineReq request) {
+        return call((stub, observer) -> stub.renewOnline(request, observer));
+    }
+
+    public CompletableFuture<ReceiveReply> receive(ReceiveReq request) {
+        return call((stub, observer) -> stub.receive(request, observer));
     }
 
     private <T> CompletableFuture<T> call(Call<T> call) {

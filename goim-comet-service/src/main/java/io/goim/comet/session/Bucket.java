@@ -16,10 +16,7 @@ public final class Bucket {
         if (older != null) {
             leaveRoom(older);
         }
-        if (!channel.roomId().isEmpty()) {
-            rooms.computeIfAbsent(channel.roomId(), r -> ConcurrentHashMap.newKeySet())
-                    .add(channel);
-        }
+        joinRoom(channel);
         return older;
     }
 
@@ -32,12 +29,25 @@ public final class Bucket {
         return removed;
     }
 
+    /** Moves a channel of this bucket to another room; "" leaves its room (goim op 12). */
+    public synchronized void changeRoom(Channel channel, String roomId) {
+        leaveRoom(channel);
+        channel.roomId(roomId == null ? "" : roomId);
+        if (channels.get(channel.key()) == channel) {
+            joinRoom(channel);
+        }
+    }
+
     public Channel channel(String key) {
         return channels.get(key);
     }
 
     public int size() {
         return channels.size();
+    }
+
+    public void forEach(Consumer<Channel> action) {
+        channels.values().forEach(action);
     }
 
     public int roomCount(String roomId) {
@@ -52,15 +62,24 @@ public final class Bucket {
         }
     }
 
-    public Set<String> roomIds() {
-        return rooms.keySet();
+    /** Room id → count of this bucket's channels in it. */
+    public void addRoomCounts(Map<String, Integer> counts) {
+        rooms.forEach((id, members) -> counts.merge(id, members.size(), Integer::sum));
+    }
+
+    private void joinRoom(Channel channel) {
+        String roomId = channel.roomId();
+        if (!roomId.isEmpty()) {
+            rooms.computeIfAbsent(roomId, r -> ConcurrentHashMap.newKeySet()).add(channel);
+        }
     }
 
     private void leaveRoom(Channel channel) {
-        if (channel.roomId().isEmpty()) {
+        String roomId = channel.roomId();
+        if (roomId.isEmpty()) {
             return;
         }
-        rooms.computeIfPresent(channel.roomId(), (id, members) -> {
+        rooms.computeIfPresent(roomId, (id, members) -> {
             members.remove(channel);
             return members.isEmpty() ? null : members;
         });

@@ -1,7 +1,8 @@
 package io.goim.comet.session;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /** All of this comet's buckets; a key always maps to the same bucket (contract section 7). */
 public final class Buckets {
@@ -26,6 +27,14 @@ public final class Buckets {
         return bucket(key).channel(key);
     }
 
+    public int size() {
+        return buckets.length;
+    }
+
+    public Bucket get(int index) {
+        return buckets[index];
+    }
+
     /** This comet's online count of a room, over every bucket. */
     public int roomCount(String roomId) {
         int count = 0;
@@ -33,6 +42,15 @@ public final class Buckets {
             count += bucket.roomCount(roomId);
         }
         return count;
+    }
+
+    /** Room id → this comet's online count, for RenewOnline (contract section 7). */
+    public Map<String, Integer> roomCounts() {
+        Map<String, Integer> counts = new HashMap<>();
+        for (Bucket bucket : buckets) {
+            bucket.addRoomCounts(counts);
+        }
+        return counts;
     }
 
     public int connectionCount() {
@@ -43,15 +61,9 @@ public final class Buckets {
         return count;
     }
 
-    public Set<String> roomIds() {
-        Set<String> ids = new HashSet<>();
+    public void forEachInRoom(String roomId, Consumer<Channel> action) {
         for (Bucket bucket : buckets) {
-            ids.addAll(bucket.roomIds());
+            bucket.forEachInRoom(roomId, action);
         }
-        return ids;
-    }
-
-    public Bucket[] all() {
-        return buckets.clone();
     }
 }

@@ -1,34 +1,43 @@
 package io.goim.comet.transport;
 
 import com.google.protobuf.ByteString;
-import io.goim.comet.rpc.LogicClient;
-import io.goim.comet.session.Buckets;
+import io.goim.comet.session.Bucket;
 import io.goim.comet.session.Channel;
+import io.goim.comet.session.CloseReason;
 import io.goim.proto.frame.Frame;
 import io.goim.proto.frame.FrameDecodeException;
 import io.goim.proto.frame.Op;
 import io.goim.proto.logic.ConnectReply;
 import io.goim.proto.logic.ConnectReq;
 import io.goim.proto.logic.DisconnectReq;
+import io.goim.proto.logic.HeartbeatReq;
+import io.goim.proto.logic.ReceiveReq;
+import io.goim.proto.protocol.Proto;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import java.time.Duration;
-import java.util.HashSet;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * goim's connection lifecycle over any transport (contract section 2): op 7 within the handshake
- * timeout, auth through logic's Connect, op 8, then heartbeats (op 2 → op 3 with the room's
- * online count) within the heartbeat timeout; Disconnect to logic on close. Frames other than op 7
- * before auth are ignored, as goim ignores them. Runs on the connection's event loop.
+ * timeout, auth through logic's Connect, op 8; then op 2 → 3 with the room's online count, 12 → 13
+ * change room, 14 → 15 and 16 → 17 change the accepted operations, and any other op goes to logic's
+ * Receive and is echoed with an empty body. Frames other than op 7 before auth are ignored, as goim
+ * ignores them. Runs on the connection's event loop.
  */
-public final class FrameHandler extends ChannelInboundHandlerAdapter {
+final class FrameHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrameHandler.class);
+    private static final long FALLBACK_HEARTBEAT_NANOS = TimeUnit.MINUTES.toNanos(8);
 
     private enum State {
         HANDSHAKE,
@@ -37,51 +46,61 @@ public final class FrameHandler extends ChannelInboundHandlerAdapter {
         CLOSED
     }
 
-    private final String server;
+    private final Connections connections;
+    private final Transport transport;
     private final String cookie;
-    private final Duration handshakeTimeout;
-    private final LogicClient logic;
-    private final Buckets buckets;
+    private final String ip;
+    private final ConnectionOutbound outbound;
+    private final int maxFramesPerSecond;
 
     private State state = State.HANDSHAKE;
     private Channel channel;
     private ScheduledFuture<?> timer;
     private long heartbeatTimeoutNanos;
-    private long lastHeartbeatNanos;
+    private long nextLogicHeartbeatNanos;
+    private long rateWindowStartNanos;
+    private int framesInWindow;
 
-    public FrameHandler(String server, String cookie, Duration handshakeTimeout, LogicClient logic, Buckets buckets) {
-        this.server = server;
+    FrameHandler(Connections connections, Transport transport, String cookie, String ip, ConnectionOutbound outbound) {
+        this.connections = connections;
+        this.transport = transport;
         this.cookie = cookie;
-        this.handshakeTimeout = handshakeTimeout;
-        this.logic = logic;
-        this.buckets = buckets;
+        this.ip = ip;
+        this.outbound = outbound;
+        this.maxFramesPerSecond = connections.properties().limits().maxFramesPerSecond();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        long handshake = connections.properties().protocol().handshakeTimeout().toNanos();
         timer = ctx.executor()
                 .schedule(
                         () -> {
                             if (state == State.HANDSHAKE || state == State.AUTHENTICATING) {
-                                close(ctx, "handshake timeout");
+                                outbound.close(CloseReason.HANDSHAKE_TIMEOUT);
                             }
                         },
-                        handshakeTimeout.toNanos(),
+                        handshake,
                         TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof Frame frame)) {
-            if (msg instanceof WebSocketFrame data && data.isFinalFragment() && isData(data)) {
-                data.release();
-                close(ctx, "only binary goim frames are accepted");
+            if (msg instanceof TextWebSocketFrame || msg instanceof ContinuationWebSocketFrame) {
+                io.netty.util.ReferenceCountUtil.release(msg);
+                outbound.close(CloseReason.UNSUPPORTED_MESSAGE);
                 return;
             }
             ctx.fireChannelRead(msg);
             return;
         }
         try {
+            connections.metrics().frameIn(transport);
+            if (overRate()) {
+                outbound.close(CloseReason.FRAME_RATE);
+                return;
+            }
             switch (state) {
                 case HANDSHAKE -> {
                     if (frame.op() == Op.AUTH) {
@@ -98,79 +117,176 @@ public final class FrameHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static boolean isData(WebSocketFrame frame) {
-        return frame instanceof io.netty.handler.codec.http.websocketx.TextWebSocketFrame
-                || frame instanceof io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+    private boolean overRate() {
+        if (maxFramesPerSecond <= 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - rateWindowStartNanos >= TimeUnit.SECONDS.toNanos(1)) {
+            rateWindowStartNanos = now;
+            framesInWindow = 0;
+        }
+        return ++framesInWindow > maxFramesPerSecond;
     }
 
     private void authenticate(ChannelHandlerContext ctx, Frame auth) {
         state = State.AUTHENTICATING;
         int seq = auth.seq();
         ConnectReq request = ConnectReq.newBuilder()
-                .setServer(server)
+                .setServer(connections.properties().server())
                 .setCookie(cookie)
                 .setToken(ByteString.copyFrom(ByteBufUtil.getBytes(auth.content())))
                 .build();
-        logic.connect(request)
+        connections
+                .logic()
+                .connect(request)
                 .whenComplete((reply, error) -> ctx.executor().execute(() -> {
-                    if (error != null) {
-                        log.warn("auth failed remote={} error={}", ctx.channel().remoteAddress(), error.toString());
-                        close(ctx, "auth failed");
-                    } else {
+                    if (error == null) {
                         authenticated(ctx, reply, seq);
+                    } else {
+                        refused(ctx, error);
                     }
                 }));
     }
 
+    private void refused(ChannelHandlerContext ctx, Throwable error) {
+        Status.Code code = error instanceof StatusRuntimeException status
+                ? status.getStatus().getCode()
+                : Status.Code.UNKNOWN;
+        boolean unavailable = code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        connections.metrics().auth(unavailable ? "unavailable" : "refused");
+        log.warn("auth failed remote={} code={} error={}", ctx.channel().remoteAddress(), code, error.getMessage());
+        outbound.close(unavailable ? CloseReason.LOGIC_UNAVAILABLE : CloseReason.AUTH_FAILED);
+    }
+
     private void authenticated(ChannelHandlerContext ctx, ConnectReply reply, int seq) {
-        channel = new Channel(
-                reply.getMid(),
-                reply.getKey(),
-                reply.getRoomID(),
-                new HashSet<>(reply.getAcceptsList()),
-                new NettyOutbound(ctx.channel()));
+        channel = new Channel(reply.getMid(), reply.getKey(), reply.getRoomID(), reply.getAcceptsList(), ip, outbound);
         if (state == State.CLOSED || !ctx.channel().isActive()) {
             // the client left while logic was connecting it: undo the session logic just made
             disconnect();
             return;
         }
         state = State.AUTHENTICATED;
-        Channel older = buckets.bucket(channel.key()).put(channel);
+        connections.metrics().auth("ok");
+        Channel older = connections.buckets().bucket(channel.key()).put(channel);
         if (older != null) {
-            older.close("replaced by a newer connection with the same key");
+            older.close(CloseReason.REPLACED);
         }
         ctx.writeAndFlush(Frame.empty(Op.AUTH_REPLY, seq));
-        timer.cancel(false);
-        heartbeatTimeoutNanos = reply.getHeartbeat() > 0 ? reply.getHeartbeat() : TimeUnit.MINUTES.toNanos(8);
-        lastHeartbeatNanos = System.nanoTime();
-        scheduleHeartbeatCheck(ctx, heartbeatTimeoutNanos);
-        log.debug("auth ok mid={} key={} room={}", channel.mid(), channel.key(), channel.roomId());
+        heartbeatTimeoutNanos = reply.getHeartbeat() > 0 ? reply.getHeartbeat() : FALLBACK_HEARTBEAT_NANOS;
+        nextLogicHeartbeatNanos = System.nanoTime() + logicHeartbeatInterval();
+        scheduleHeartbeatTimeout(ctx);
+        log.debug(
+                "auth ok mid={} key={} room={} transport={}",
+                channel.mid(),
+                channel.key(),
+                channel.roomId(),
+                transport.tag());
     }
 
     private void operate(ChannelHandlerContext ctx, Frame frame) {
-        if (frame.op() == Op.HEARTBEAT) {
-            lastHeartbeatNanos = System.nanoTime();
-            int online = channel.roomId().isEmpty() ? 0 : buckets.roomCount(channel.roomId());
-            ctx.writeAndFlush(new Frame(
-                    Frame.VERSION,
-                    Op.HEARTBEAT_REPLY,
-                    frame.seq(),
-                    ctx.alloc().buffer(4, 4).writeInt(online)));
+        switch (frame.op()) {
+            case Op.HEARTBEAT -> heartbeat(ctx, frame.seq());
+            case Op.CHANGE_ROOM -> {
+                bucket().changeRoom(channel, text(frame));
+                ctx.writeAndFlush(Frame.empty(Op.CHANGE_ROOM_REPLY, frame.seq()));
+            }
+            case Op.SUB -> {
+                ops(frame, true);
+                ctx.writeAndFlush(Frame.empty(Op.SUB_REPLY, frame.seq()));
+            }
+            case Op.UNSUB -> {
+                ops(frame, false);
+                ctx.writeAndFlush(Frame.empty(Op.UNSUB_REPLY, frame.seq()));
+            }
+            default -> {
+                receive(frame);
+                // goim acknowledges an upstream message by echoing its header with an empty body
+                ctx.writeAndFlush(new Frame(frame.ver(), frame.op(), frame.seq(), Unpooled.EMPTY_BUFFER));
+            }
         }
     }
 
-    private void scheduleHeartbeatCheck(ChannelHandlerContext ctx, long delayNanos) {
+    private void heartbeat(ChannelHandlerContext ctx, int seq) {
+        scheduleHeartbeatTimeout(ctx);
+        long now = System.nanoTime();
+        int online = connections.online().count(channel.roomId(), connections.buckets());
+        ctx.writeAndFlush(new Frame(
+                Frame.VERSION, Op.HEARTBEAT_REPLY, seq, ctx.alloc().buffer(4, 4).writeInt(online)));
+        if (now - nextLogicHeartbeatNanos >= 0) {
+            // goim renews the session in logic at most once per random 10-30 minutes per connection
+            nextLogicHeartbeatNanos = now + logicHeartbeatInterval();
+            HeartbeatReq request = HeartbeatReq.newBuilder()
+                    .setMid(channel.mid())
+                    .setKey(channel.key())
+                    .setServer(connections.properties().server())
+                    .build();
+            connections.logic().heartbeat(request).whenComplete((reply, error) -> {
+                if (error != null) {
+                    log.warn(
+                            "heartbeat to logic failed mid={} key={} error={}",
+                            channel.mid(),
+                            channel.key(),
+                            error.toString());
+                }
+            });
+        }
+    }
+
+    private long logicHeartbeatInterval() {
+        long min = connections.properties().protocol().logicHeartbeatMin().toNanos();
+        long max = connections.properties().protocol().logicHeartbeatMax().toNanos();
+        return max > min ? ThreadLocalRandom.current().nextLong(min, max) : min;
+    }
+
+    private void ops(Frame frame, boolean add) {
+        for (String op : text(frame).split(",")) {
+            try {
+                int parsed = Integer.parseInt(op.trim());
+                if (add) {
+                    channel.accept(parsed);
+                } else {
+                    channel.refuse(parsed);
+                }
+            } catch (NumberFormatException ignored) {
+                // goim skips what does not parse as an operation
+            }
+        }
+    }
+
+    private void receive(Frame frame) {
+        ReceiveReq request = ReceiveReq.newBuilder()
+                .setMid(channel.mid())
+                .setProto(Proto.newBuilder()
+                        .setVer(frame.ver())
+                        .setOp(frame.op())
+                        .setSeq(frame.seq())
+                        .setBody(ByteString.copyFrom(ByteBufUtil.getBytes(frame.content()))))
+                .build();
+        connections.logic().receive(request).whenComplete((reply, error) -> {
+            if (error != null) {
+                log.warn("receive to logic failed mid={} op={} error={}", channel.mid(), frame.op(), error.toString());
+            }
+        });
+    }
+
+    private static String text(Frame frame) {
+        return frame.content().toString(StandardCharsets.UTF_8);
+    }
+
+    private Bucket bucket() {
+        return connections.buckets().bucket(channel.key());
+    }
+
+    /** (Re)starts the heartbeat timeout, as goim resets its timer on every heartbeat. */
+    private void scheduleHeartbeatTimeout(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
         timer = ctx.executor()
                 .schedule(
-                        () -> {
-                            long idle = System.nanoTime() - lastHeartbeatNanos;
-                            if (idle >= heartbeatTimeoutNanos) {
-                                close(ctx, "heartbeat timeout");
-                            } else {
-                                scheduleHeartbeatCheck(ctx, heartbeatTimeoutNanos - idle);
-                            }
-                        },
-                        delayNanos,
+                        () -> outbound.close(CloseReason.HEARTBEAT_TIMEOUT),
+                        heartbeatTimeoutNanos,
                         TimeUnit.NANOSECONDS);
     }
 
@@ -181,42 +297,35 @@ public final class FrameHandler extends ChannelInboundHandlerAdapter {
         if (timer != null) {
             timer.cancel(false);
         }
-        if (was == State.AUTHENTICATED) {
-            buckets.bucket(channel.key()).remove(channel);
+        // a channel replaced by a newer one with the same key no longer owns the session in logic:
+        // its Disconnect would remove the newer connection's mapping (goim 2.0 loses it there)
+        if (was == State.AUTHENTICATED && bucket().remove(channel)) {
             disconnect();
         }
         ctx.fireChannelInactive();
     }
 
     private void disconnect() {
-        logic.disconnect(DisconnectReq.newBuilder()
-                        .setMid(channel.mid())
-                        .setKey(channel.key())
-                        .setServer(server)
-                        .build())
-                .whenComplete((reply, error) -> {
-                    if (error != null) {
-                        log.warn(
-                                "disconnect failed mid={} key={} error={}",
-                                channel.mid(),
-                                channel.key(),
-                                error.toString());
-                    }
-                });
+        DisconnectReq request = DisconnectReq.newBuilder()
+                .setMid(channel.mid())
+                .setKey(channel.key())
+                .setServer(connections.properties().server())
+                .build();
+        connections.logic().disconnect(request).whenComplete((reply, error) -> {
+            if (error != null) {
+                log.warn("disconnect failed mid={} key={} error={}", channel.mid(), channel.key(), error.toString());
+            }
+        });
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof FrameDecodeException bad) {
-            close(ctx, "bad frame " + bad.error());
+            log.debug("bad frame remote={} error={}", ctx.channel().remoteAddress(), bad.getMessage());
+            outbound.close(CloseReason.BAD_FRAME);
         } else {
             log.warn("connection error remote={} error={}", ctx.channel().remoteAddress(), cause.toString());
-            close(ctx, "connection error");
+            outbound.close(CloseReason.INTERNAL_ERROR);
         }
-    }
-
-    private void close(ChannelHandlerContext ctx, String reason) {
-        log.debug("closing connection remote={} reason={}", ctx.channel().remoteAddress(), reason);
-        ctx.close();
     }
 }

@@ -1,0 +1,163 @@
+package io.goim.comet.transport;
+
+import io.goim.comet.config.CometProperties;
+import io.goim.comet.rpc.LogicClient;
+import io.goim.comet.session.Buckets;
+import io.goim.comet.session.CloseReason;
+import io.goim.comet.session.OnlineCounts;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import reactor.netty.Connection;
+
+/**
+ * Every client connection of this comet, whatever its transport: gives each a {@link
+ * ConnectionOutbound} and a {@link FrameHandler}, counts connections per IP (and refuses those over
+ * the optional limit), and closes them all, spread over time, when the comet drains.
+ */
+@Component
+public class Connections {
+    private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+    private final CometProperties properties;
+    private final LogicClient logic;
+    private final Buckets buckets;
+    private final OnlineCounts online;
+    private final CometMetrics metrics;
+    private final ChannelGroup all = new DefaultChannelGroup("goim-clients", GlobalEventExecutor.INSTANCE);
+    private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private volatile boolean draining;
+
+    Connections(
+            CometProperties properties, LogicClient logic, Buckets buckets, OnlineCounts online, CometMetrics metrics) {
+        this.properties = properties;
+        this.logic = logic;
+        this.buckets = buckets;
+        this.online = online;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Installs goim's handlers on a new connection, after the transport's frame codec; call it from
+     * the connection's event loop. The handlers sit just before Reactor Netty's bridge.
+     */
+    public void install(Connection connection, Transport transport, String cookie) {
+        install(connection.channel(), transport, cookie, connection::addHandlerLast);
+    }
+
+    /** The same on a plain Netty channel (EmbeddedChannel in tests): the handlers go last. */
+    void install(io.netty.channel.Channel channel, Transport transport, String cookie) {
+        install(channel, transport, cookie, channel.pipeline()::addLast);
+    }
+
+    private void install(
+            io.netty.channel.Channel channel,
+            Transport transport,
+            String cookie,
+            BiConsumer<String, ChannelHandler> addLast) {
+        String ip = ip(channel.remoteAddress());
+        CometProperties.Outbound limits = properties.outbound();
+        ConnectionOutbound outbound = new ConnectionOutbound(
+                transport,
+                metrics,
+                limits.maxFrames(),
+                (int) limits.maxBytes().toBytes(),
+                limits.slowConsumerTimeout());
+        addLast.accept("goim-outbound", outbound);
+        addLast.accept("goim-frame-handler", new FrameHandler(this, transport, cookie, ip, outbound));
+        metrics.opened(transport);
+        all.add(channel);
+        int fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
+        channel.closeFuture().addListener(closed -> {
+            metrics.closed(transport);
+            perIp.computeIfPresent(ip, (k, count) -> count.decrementAndGet() <= 0 ? null : count);
+        });
+        int maxPerIp = properties.limits().maxConnectionsPerIp();
+        if (draining) {
+            outbound.close(CloseReason.DRAINING);
+        } else if (maxPerIp > 0 && fromIp > maxPerIp) {
+            log.warn("connection refused ip={} reason=ip-limit limit={}", ip, maxPerIp);
+            outbound.close(CloseReason.IP_LIMIT);
+        }
+    }
+
+    /** Distinct client IPs connected now (Eureka's ip_count, contract section 7). */
+    public int ipCount() {
+        return perIp.size();
+    }
+
+    /** Open client connections now, authenticated or not. */
+    public int size() {
+        return all.size();
+    }
+
+    /**
+     * Closes every connection with {@link CloseReason#DRAINING}, a slice every 100 ms so that they are
+     * spread over {@code time} and clients do not reconnect elsewhere all at once. New connections are
+     * closed at once from now on. Blocks until done.
+     */
+    public void drain(Duration time) throws InterruptedException {
+        draining = true;
+        List<io.netty.channel.Channel> open = new ArrayList<>(all);
+        int ticks = (int) Math.max(1, time.toMillis() / 100);
+        int perTick = Math.max(1, (open.size() + ticks - 1) / ticks);
+        log.info("draining connections={} over={}", open.size(), time);
+        for (int i = 0; i < open.size(); i += perTick) {
+            for (io.netty.channel.Channel channel : open.subList(i, Math.min(open.size(), i + perTick))) {
+                ConnectionOutbound outbound = channel.pipeline().get(ConnectionOutbound.class);
+                if (outbound != null) {
+                    outbound.close(CloseReason.DRAINING);
+                } else {
+                    channel.close();
+                }
+            }
+            if (i + perTick < open.size()) {
+                Thread.sleep(100);
+            }
+        }
+        all.newCloseFuture().await(1_000);
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    CometProperties properties() {
+        return properties;
+    }
+
+    LogicClient logic() {
+        return logic;
+    }
+
+    Buckets buckets() {
+        return buckets;
+    }
+
+    OnlineCounts online() {
+        return online;
+    }
+
+    CometMetrics metrics() {
+        return metrics;
+    }
+
+    private static String ip(SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress()
+                : String.valueOf(address);
+    }
+}

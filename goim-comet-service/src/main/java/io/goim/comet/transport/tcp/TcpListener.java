@@ -1,0 +1,75 @@
+package io.goim.comet.transport.tcp;
+
+import io.goim.comet.config.CometProperties;
+import io.goim.comet.transport.Connections;
+import io.goim.comet.transport.Listener;
+import io.goim.comet.transport.Transport;
+import io.goim.proto.frame.Frame;
+import io.goim.proto.frame.FrameDecoder;
+import io.goim.proto.frame.FrameEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.stereotype.Component;
+import reactor.netty.DisposableServer;
+import reactor.netty.tcp.TcpServer;
+
+/** The TCP listener on Reactor Netty (goim: 3101). Pushed messages arrive as inner frames, no op 9. */
+@Component
+@ConditionalOnProperty(name = "goim.comet.tcp.enabled", matchIfMissing = true)
+final class TcpListener implements Listener {
+    private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
+    private static final FrameEncoder ENCODER = new FrameEncoder();
+
+    private final CometProperties.Tcp tcp;
+    private final int maxPackLength;
+    private final Connections connections;
+    private volatile DisposableServer server;
+
+    TcpListener(CometProperties properties, Connections connections) {
+        this.tcp = properties.tcp();
+        this.maxPackLength = Frame.HEADER_LENGTH + properties.protocol().maxClientBody();
+        this.connections = connections;
+    }
+
+    @Override
+    public Transport transport() {
+        return Transport.TCP;
+    }
+
+    @Override
+    public void bind() {
+        try {
+            server = TcpServer.create()
+                    .host(tcp.bind())
+                    .port(tcp.port())
+                    .doOnConnection(connection -> {
+                        connection
+                                .addHandlerLast("goim-frame-decoder", new FrameDecoder(maxPackLength))
+                                .addHandlerLast("goim-frame-encoder", ENCODER);
+                        connections.install(connection, Transport.TCP, "");
+                    })
+                    // reading is driven by demand; completes when either side closes
+                    .handle((in, out) -> in.receive().then())
+                    .bindNow();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot bind tcp listener on " + tcp.bind() + ":" + tcp.port(), e);
+        }
+        log.info("comet tcp listening address={} port={}", tcp.bind(), port());
+    }
+
+    @Override
+    public int port() {
+        DisposableServer bound = server;
+        return bound == null ? -1 : bound.port();
+    }
+
+    @Override
+    public void unbind() {
+        DisposableServer bound = server;
+        if (bound != null) {
+            bound.disposeNow();
+            server = null;
+        }
+    }
+}

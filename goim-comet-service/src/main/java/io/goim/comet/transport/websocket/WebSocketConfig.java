@@ -1,0 +1,55 @@
+package io.goim.comet.transport.websocket;
+
+import io.goim.comet.config.CometProperties;
+import io.goim.comet.transport.Connections;
+import io.goim.comet.transport.Listener;
+import io.goim.comet.transport.Transport;
+import io.goim.proto.frame.Frame;
+import java.io.File;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.netty.http.Http11SslContextSpec;
+
+/** The WebSocket listener (on by default) and the WebSocket-over-TLS one (off by default). */
+@Configuration(proxyBeanMethods = false)
+class WebSocketConfig {
+    @Bean
+    @ConditionalOnProperty(name = "goim.comet.websocket.enabled", matchIfMissing = true)
+    Listener webSocketListener(CometProperties properties, Connections connections) {
+        CometProperties.Websocket ws = properties.websocket();
+        return new WebSocketListener(
+                Transport.WEBSOCKET,
+                ws.bind(),
+                ws.port(),
+                ws.path(),
+                maxPackLength(properties),
+                server -> server,
+                connections);
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "goim.comet.wss.enabled")
+    Listener webSocketTlsListener(CometProperties properties, Connections connections) {
+        CometProperties.Wss wss = properties.wss();
+        if (wss.certificate() == null || wss.privateKey() == null) {
+            throw new IllegalStateException(
+                    "goim.comet.wss.enabled needs goim.comet.wss.certificate and goim.comet.wss.private-key (PEM files)");
+        }
+        File certificate = new File(wss.certificate());
+        File privateKey = new File(wss.privateKey());
+        return new WebSocketListener(
+                Transport.WEBSOCKET_TLS,
+                wss.bind(),
+                wss.port(),
+                properties.websocket().path(),
+                maxPackLength(properties),
+                server ->
+                        server.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(certificate, privateKey))),
+                connections);
+    }
+
+    private static int maxPackLength(CometProperties properties) {
+        return Frame.HEADER_LENGTH + properties.protocol().maxClientBody();
+    }
+}

@@ -1,0 +1,123 @@
+package io.goim.comet.it;
+
+import io.goim.proto.logic.ConnectReply;
+import io.goim.proto.logic.ConnectReq;
+import io.goim.proto.logic.DisconnectReply;
+import io.goim.proto.logic.DisconnectReq;
+import io.goim.proto.logic.HeartbeatReply;
+import io.goim.proto.logic.HeartbeatReq;
+import io.goim.proto.logic.LogicGrpc;
+import io.goim.proto.logic.OnlineReply;
+import io.goim.proto.logic.OnlineReq;
+import io.goim.proto.logic.ReceiveReply;
+import io.goim.proto.logic.ReceiveReq;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A real gRPC server implementing goim's Logic service the way logic does for goim's JSON token,
+ * recording every call. A token whose key starts with "short-hb" gets a 1 s heartbeat timeout; a mid
+ * of -1 is refused. RenewOnline answers ten times the counts it was sent.
+ */
+final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
+    final List<ConnectReq> connects = new CopyOnWriteArrayList<>();
+    final List<DisconnectReq> disconnects = new CopyOnWriteArrayList<>();
+    final List<HeartbeatReq> heartbeats = new CopyOnWriteArrayList<>();
+    final List<OnlineReq> onlines = new CopyOnWriteArrayList<>();
+    final List<ReceiveReq> receives = new CopyOnWriteArrayList<>();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Server server;
+
+    private FakeLogic() {
+        try {
+            server = ServerBuilder.forPort(0).addService(this).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static FakeLogic start() {
+        return new FakeLogic();
+    }
+
+    int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void connect(ConnectReq request, StreamObserver<ConnectReply> reply) {
+        connects.add(request);
+        JsonNode token;
+        try {
+            token = json.readTree(request.getToken().toStringUtf8());
+        } catch (RuntimeException e) {
+            reply.onError(Status.INVALID_ARGUMENT.withDescription("bad token").asRuntimeException());
+            return;
+        }
+        long mid = token.path("mid").asLong();
+        if (mid == -1) {
+            reply.onError(Status.PERMISSION_DENIED.withDescription("refused").asRuntimeException());
+            return;
+        }
+        String key = token.path("key").asString("");
+        if (key.isEmpty()) {
+            key = UUID.randomUUID().toString();
+        }
+        ConnectReply.Builder connected = ConnectReply.newBuilder()
+                .setMid(mid)
+                .setKey(key)
+                .setRoomID(token.path("room_id").asString(""))
+                .setHeartbeat(key.startsWith("short-hb") ? TimeUnit.SECONDS.toNanos(1) : TimeUnit.MINUTES.toNanos(8));
+        token.path("accepts").forEach(op -> connected.addAccepts(op.asInt()));
+        reply.onNext(connected.build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void disconnect(DisconnectReq request, StreamObserver<DisconnectReply> reply) {
+        disconnects.add(request);
+        reply.onNext(DisconnectReply.newBuilder().setHas(true).build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void heartbeat(HeartbeatReq request, StreamObserver<HeartbeatReply> reply) {
+        heartbeats.add(request);
+        reply.onNext(HeartbeatReply.getDefaultInstance());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void renewOnline(OnlineReq request, StreamObserver<OnlineReply> reply) {
+        onlines.add(request);
+        OnlineReply.Builder all = OnlineReply.newBuilder();
+        for (Map.Entry<String, Integer> room : request.getRoomCountMap().entrySet()) {
+            all.putAllRoomCount(room.getKey(), room.getValue() * 10);
+        }
+        reply.onNext(all.build());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void receive(ReceiveReq request, StreamObserver<ReceiveReply> reply) {
+        receives.add(request);
+        reply.onNext(ReceiveReply.getDefaultInstance());
+        reply.onCompleted();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}

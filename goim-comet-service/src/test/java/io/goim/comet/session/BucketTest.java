@@ -1,0 +1,90 @@
+package io.goim.comet.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.goim.proto.frame.Frame;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+
+class BucketTest {
+    private final Bucket bucket = new Bucket();
+
+    @Test
+    void aNewerChannelWithTheSameKeyReplacesTheOlderInMapAndRoom() {
+        Channel older = channel("k", "live://1");
+        Channel newer = channel("k", "live://2");
+
+        assertThat(bucket.put(older)).isNull();
+        assertThat(bucket.put(newer)).isSameAs(older);
+
+        assertThat(bucket.channel("k")).isSameAs(newer);
+        assertThat(bucket.roomCount("live://1")).isZero();
+        assertThat(bucket.roomCount("live://2")).isEqualTo(1);
+    }
+
+    @Test
+    void removingTheReplacedChannelKeepsTheNewerOne() {
+        Channel older = channel("k", "live://1");
+        Channel newer = channel("k", "live://1");
+        bucket.put(older);
+        bucket.put(newer);
+
+        assertThat(bucket.remove(older)).isFalse();
+
+        assertThat(bucket.channel("k")).isSameAs(newer);
+        assertThat(bucket.roomCount("live://1")).isEqualTo(1);
+        assertThat(bucket.remove(newer)).isTrue();
+        assertThat(bucket.size()).isZero();
+        assertThat(bucket.roomCount("live://1")).isZero();
+    }
+
+    @Test
+    void changeRoomMovesTheChannelAndEmptyLeaves() {
+        Channel channel = channel("k", "live://1");
+        bucket.put(channel);
+
+        bucket.changeRoom(channel, "live://2");
+        assertThat(bucket.roomCount("live://1")).isZero();
+        assertThat(bucket.roomCount("live://2")).isEqualTo(1);
+        assertThat(channel.roomId()).isEqualTo("live://2");
+
+        bucket.changeRoom(channel, "");
+        assertThat(bucket.roomCount("live://2")).isZero();
+        assertThat(channel.roomId()).isEmpty();
+    }
+
+    @Test
+    void bucketsShardByKeyAndSumRoomCounts() {
+        Buckets buckets = new Buckets(8);
+        for (int i = 0; i < 100; i++) {
+            Channel channel = channel("key-" + i, i % 2 == 0 ? "even" : "odd");
+            buckets.bucket(channel.key()).put(channel);
+        }
+
+        assertThat(buckets.connectionCount()).isEqualTo(100);
+        assertThat(buckets.roomCount("even")).isEqualTo(50);
+        assertThat(buckets.roomCounts()).isEqualTo(Map.of("even", 50, "odd", 50));
+        assertThat(buckets.bucket("key-7")).isSameAs(buckets.bucket("key-7"));
+        assertThat(buckets.channel("key-7").key()).isEqualTo("key-7");
+    }
+
+    static Channel channel(String key, String room) {
+        return new Channel(1, key, room, List.of(1000), "127.0.0.1", new Channel.Outbound() {
+            @Override
+            public boolean write(Frame frame) {
+                frame.release();
+                return true;
+            }
+
+            @Override
+            public Executor executor() {
+                return Runnable::run;
+            }
+
+            @Override
+            public void close(CloseReason reason) {}
+        });
+    }
+}
