@@ -15,7 +15,7 @@ KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 REDIS_PORT=${REDIS_PORT:-6379}
 ONLY_INFRA=${GOIM_LOCAL_ONLY_INFRA:-0}
-SERVICE_PORTS="8761 3111 3119 3131 3108 3102 3109"
+SERVICE_PORTS="8761 3111 3119 3131 3108 3101 3102 3109"
 BUILD=1
 NAMES=() PIDS=()   # processes this script started, in start order
 
@@ -228,7 +228,7 @@ EOF
     Eureka          http://127.0.0.1:8761
     push API        http://127.0.0.1:3111/goim/push/...
     Swagger UI      http://127.0.0.1:3111/swagger-ui.html
-    comet WebSocket ws://127.0.0.1:3102/sub
+    comet WebSocket ws://127.0.0.1:3102/sub   (TCP 127.0.0.1:3101)
     gRPC            comet 127.0.0.1:3109, logic 127.0.0.1:3119
     Prometheus      http://127.0.0.1:{8761,3111,3131,3108}/actuator/prometheus
 
