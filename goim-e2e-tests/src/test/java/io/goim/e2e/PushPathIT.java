@@ -197,7 +197,8 @@ class PushPathIT {
 
     private WebSocketClient authenticated(long mid, String key, String accepts) throws Exception {
         WebSocketClient client = connect();
-        assertThat(client.auth(WebSocketClient.token(mid, key, "", accepts)).op()).isEqualTo(Op.AUTH_REPLY);
+        assertThat(client.auth(WebSocketClient.token(mid, key, "", accepts)).op())
+                .isEqualTo(Op.AUTH_REPLY);
         return client;
     }
 
