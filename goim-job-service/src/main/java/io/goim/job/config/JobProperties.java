@@ -14,19 +14,48 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 public record JobProperties(
         @Valid @DefaultValue Kafka kafka,
-        @Valid @DefaultValue Comet comet) {
+        @Valid @DefaultValue Comet comet,
+        @Valid @DefaultValue Room room) {
 
-    /** goim's [kafka] section (contract section 5). */
+    /**
+     * goim's [kafka] section (contract section 5), plus what at-least-once needs: where records that
+     * failed for good go, and how many records may be consumed but not yet finished.
+     *
+     * @param maxInFlight records consumed and not yet accepted by the comets (or dead-lettered); the
+     *     listener waits when this many are open, which bounds job's memory
+     * @param inFlightWait how long the listener waits for room before it re-reads the record later
+     */
     public record Kafka(
             @NotBlank @DefaultValue("goim-push-topic") String topic,
             @NotBlank @DefaultValue("goim-push-group-job") String group,
             @Min(1) @DefaultValue("1") int concurrency,
-            @Min(0) @DefaultValue("3") int retries,
-            @NotNull @DefaultValue("1s") Duration retryBackoff) {}
+            @NotBlank @DefaultValue("goim-push-topic.DLT") String deadLetterTopic,
+            @Min(1) @DefaultValue("10000") int maxInFlight,
+            @NotNull @DefaultValue("30s") Duration inFlightWait) {}
 
-    /** How job finds and calls comets. */
+    /**
+     * How job finds and calls comets.
+     *
+     * @param queueCapacity calls waiting for one comet; a full queue rejects (dead-letters) instead
+     *     of stalling the other comets
+     * @param retries further attempts of a call that failed, with back-off doubling from {@code
+     *     retryBackoff} up to {@code maxRetryBackoff}
+     */
     public record Comet(
             @NotBlank @DefaultValue("goim-comet") String serviceId,
             @NotNull @DefaultValue("5s") Duration refresh,
-            @NotNull @DefaultValue("5s") Duration callTimeout) {}
+            @NotNull @DefaultValue("5s") Duration callTimeout,
+            @Min(1) @DefaultValue("2048") int queueCapacity,
+            @Min(0) @DefaultValue("3") int retries,
+            @NotNull @DefaultValue("100ms") Duration retryBackoff,
+            @NotNull @DefaultValue("2s") Duration maxRetryBackoff) {}
+
+    /**
+     * goim's room merging (contract section 7): flush at {@code batch} messages or {@code signal}
+     * after the first one, forget a room idle for {@code idle}.
+     */
+    public record Room(
+            @Min(1) @DefaultValue("20") int batch,
+            @NotNull @DefaultValue("1s") Duration signal,
+            @NotNull @DefaultValue("15m") Duration idle) {}
 }

@@ -1,36 +1,67 @@
 package io.goim.job.config;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.kafka.listener.ContainerProperties.AckMode;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.FixedBackOff;
 
 /**
- * A failed push is retried with a bounded back-off, then logged and skipped so that one bad record
- * never blocks its partition; an undecodable record is not retried. Offsets are committed per
- * record after it was handled (ack mode RECORD in application.yml), unlike goim, which commits
- * before it pushes.
+ * The listener container, set up for at least once (contract section 8: goim commits before it
+ * pushes). Ack mode MANUAL: the container commits nothing by itself; job's offset tracker (the
+ * rebalance listener) acknowledges a record once the comets accepted it or it was dead-lettered, and
+ * the container commits those acknowledgments on its thread, coalesced per poll. Failed pushes are
+ * retried per comet by job, not by re-reading the record, so the error handler only catches what the
+ * listener did not expect: such a record goes to the dead-letter topic at once, and the handler
+ * commits nothing, which could skip records still open.
  */
 @Configuration(proxyBeanMethods = false)
-class KafkaListenerConfig {
-    private static final Logger log = LoggerFactory.getLogger(KafkaListenerConfig.class);
+final class KafkaListenerConfig {
 
     @Bean
-    DefaultErrorHandler pushErrorHandler(JobProperties properties) {
-        DefaultErrorHandler handler = new DefaultErrorHandler(
-                (record, error) -> log.warn(
-                        "push given up topic={} partition={} offset={} error={}",
-                        record.topic(),
-                        record.partition(),
-                        record.offset(),
-                        error.toString()),
-                new FixedBackOff(
-                        properties.kafka().retryBackoff().toMillis(),
-                        properties.kafka().retries()));
-        handler.addNotRetryableExceptions(InvalidProtocolBufferException.class);
-        return handler;
+    ConcurrentKafkaListenerContainerFactory<Object, Object> kafkaListenerContainerFactory(
+            ConcurrentKafkaListenerContainerFactoryConfigurer configurer,
+            ConsumerFactory<Object, Object> consumers,
+            ConsumerAwareRebalanceListener offsets,
+            DeadLetterPublishingRecoverer deadLetters,
+            MeterRegistry meters) {
+        ConcurrentKafkaListenerContainerFactory<Object, Object> factory =
+                new ConcurrentKafkaListenerContainerFactory<>();
+        configurer.configure(factory, consumers);
+        factory.getContainerProperties().setAckMode(AckMode.MANUAL);
+        factory.getContainerProperties().setConsumerRebalanceListener(offsets);
+        DefaultErrorHandler errors = new DefaultErrorHandler(
+                (record, error) -> {
+                    deadLetters.accept(record, error);
+                    meters.counter("goim.job.dead.letters", "reason", "error").increment();
+                },
+                new FixedBackOff(0, 0));
+        errors.setAckAfterHandle(false);
+        factory.setCommonErrorHandler(errors);
+        return factory;
+    }
+
+    /** Records that failed for good, with the original topic, partition, offset and cause in headers. */
+    @Bean
+    DeadLetterPublishingRecoverer deadLetterPublishingRecoverer(
+            KafkaOperations<?, ?> template, JobProperties properties) {
+        String topic = properties.kafka().deadLetterTopic();
+        // partition -1: let the producer choose; the dead-letter topic may have fewer partitions
+        return new DeadLetterPublishingRecoverer(template, (record, error) -> new TopicPartition(topic, -1));
+    }
+
+    @Bean
+    NewTopic deadLetterTopic(JobProperties properties) {
+        return TopicBuilder.name(properties.kafka().deadLetterTopic()).build();
     }
 }

@@ -1,2 +1,2 @@
-/** job's configuration: the {@code goim.job} property tree and the Kafka listener set-up. */
+/** job's configuration: the {@code goim.job} property tree and the Kafka listener container. */
 package io.goim.job.config;

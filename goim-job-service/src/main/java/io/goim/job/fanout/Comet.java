@@ -1,11 +1,6 @@
 package io.goim.job.fanout;
 
-import io.goim.proto.comet.CometGrpc;
 import io.grpc.ManagedChannel;
 
 /** One comet as job knows it: its server id, gRPC address and the one channel reused for it. */
-record Comet(String server, String address, ManagedChannel channel) {
-    CometGrpc.CometBlockingStub stub() {
-        return CometGrpc.newBlockingStub(channel);
-    }
-}
+record Comet(String server, String address, ManagedChannel channel) {}

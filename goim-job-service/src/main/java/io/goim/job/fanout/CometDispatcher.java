@@ -1,64 +1,99 @@
 package io.goim.job.fanout;
 
 import com.google.protobuf.ByteString;
-import io.goim.job.config.JobProperties;
+import com.google.protobuf.UnsafeByteOperations;
+import io.goim.proto.comet.BroadcastReq;
+import io.goim.proto.comet.BroadcastRoomReq;
 import io.goim.proto.comet.PushMsgReq;
 import io.goim.proto.frame.Frame;
 import io.goim.proto.frame.FrameBatch;
 import io.goim.proto.frame.Op;
 import io.goim.proto.logic.PushMsg;
 import io.goim.proto.protocol.Proto;
-import io.grpc.StatusRuntimeException;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends each PushMsg to the comets it addresses (contract sections 2 and 6): a PUSH goes to the comet
- * named in {@code server} as an op-9 Proto whose body is the inner frame, with {@code protoOp} for
- * the accepts filter. A call that fails throws, so the listener's error handler retries the record.
+ * Turns pushes into Comet gRPC calls (contract sections 2, 6 and 7) and queues them on the lanes of
+ * the comets addressed. Every call carries an op-9 Proto whose body is whole inner frames, built
+ * once per push however many comets receive it. Nothing here blocks: the returned future completes
+ * when every comet addressed accepted the call or gave it up.
  */
 @Component
-public class CometDispatcher {
-    private static final Logger log = LoggerFactory.getLogger(CometDispatcher.class);
-
+public final class CometDispatcher {
     private final CometRegistry comets;
-    private final Duration callTimeout;
 
-    CometDispatcher(CometRegistry comets, JobProperties properties) {
+    CometDispatcher(CometRegistry comets) {
         this.comets = comets;
-        this.callTimeout = properties.comet().callTimeout();
     }
 
-    public void dispatch(PushMsg msg) {
-        switch (msg.getType()) {
-            case PUSH -> push(msg);
-            default -> log.warn("push type not handled yet type={} op={}", msg.getType(), msg.getOperation());
+    /** PUSH: to the keys on the comet named in {@code server}, with protoOp for the accepts filter. */
+    public CompletableFuture<Delivery> push(PushMsg msg) {
+        Optional<CometLane> lane = comets.lane(msg.getServer());
+        if (lane.isEmpty()) {
+            // not (or no longer) in Eureka: its connections are unreachable; dead-letter, counted
+            return CompletableFuture.completedFuture(Delivery.failed(List.of(msg.getServer())));
         }
+        PushMsgReq request = PushMsgReq.newBuilder()
+                .addAllKeys(msg.getKeysList())
+                .setProtoOp(msg.getOperation())
+                .setProto(raw(FrameBatch.of(msg.getOperation(), msg.getMsg().toByteArray())))
+                .build();
+        return send(List.of(lane.get()), new CometCall("PushMsg", stub -> stub.pushMsg(request)));
     }
 
-    private void push(PushMsg msg) {
-        Comet comet = comets.comet(msg.getServer())
-                .orElseThrow(() -> new CometUnavailableException("comet not found server=" + msg.getServer(), null));
-        Proto proto = Proto.newBuilder()
+    /** BROADCAST: to every comet, each walking its buckets at speed / number of comets (goim). */
+    public CompletableFuture<Delivery> broadcast(PushMsg msg) {
+        List<CometLane> lanes = comets.lanes();
+        if (lanes.isEmpty()) {
+            return CompletableFuture.completedFuture(Delivery.ACCEPTED);
+        }
+        BroadcastReq request = BroadcastReq.newBuilder()
+                .setProtoOp(msg.getOperation())
+                .setSpeed(msg.getSpeed() / lanes.size())
+                .setProto(raw(FrameBatch.of(msg.getOperation(), msg.getMsg().toByteArray())))
+                .build();
+        return send(lanes, new CometCall("Broadcast", stub -> stub.broadcast(request)));
+    }
+
+    /** ROOM: one merged body (whole inner frames back to back) to every comet. */
+    public CompletableFuture<Delivery> broadcastRoom(String room, byte[] frames) {
+        BroadcastRoomReq request = BroadcastRoomReq.newBuilder()
+                .setRoomID(room)
+                .setProto(raw(frames))
+                .build();
+        return send(comets.lanes(), new CometCall("BroadcastRoom", stub -> stub.broadcastRoom(request)));
+    }
+
+    private static Proto raw(byte[] frames) {
+        // the array is ours and never written again: wrap it instead of copying it
+        ByteString body = UnsafeByteOperations.unsafeWrap(frames);
+        return Proto.newBuilder()
                 .setVer(Frame.VERSION)
                 .setOp(Op.RAW)
-                .setBody(ByteString.copyFrom(
-                        FrameBatch.of(msg.getOperation(), msg.getMsg().toByteArray())))
+                .setBody(body)
                 .build();
-        try {
-            comet.stub()
-                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .pushMsg(PushMsgReq.newBuilder()
-                            .addAllKeys(msg.getKeysList())
-                            .setProtoOp(msg.getOperation())
-                            .setProto(proto)
-                            .build());
-        } catch (StatusRuntimeException e) {
-            throw new CometUnavailableException(
-                    "push to comet failed server=" + comet.server() + " status=" + e.getStatus(), e);
+    }
+
+    private static CompletableFuture<Delivery> send(List<CometLane> lanes, CometCall call) {
+        List<CompletableFuture<CallOutcome>> calls = new ArrayList<>(lanes.size());
+        for (CometLane lane : lanes) {
+            calls.add(lane.submit(call));
         }
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+            List<String> failed = new ArrayList<>();
+            boolean abandoned = false;
+            for (int i = 0; i < calls.size(); i++) {
+                CallOutcome outcome = calls.get(i).join();
+                abandoned |= outcome == CallOutcome.ABANDONED;
+                if (outcome == CallOutcome.FAILED) {
+                    failed.add(lanes.get(i).comet().server());
+                }
+            }
+            return abandoned ? Delivery.ABANDONED : failed.isEmpty() ? Delivery.ACCEPTED : Delivery.failed(failed);
+        });
     }
 }

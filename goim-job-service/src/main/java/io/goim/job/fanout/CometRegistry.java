@@ -1,7 +1,9 @@
 package io.goim.job.fanout;
 
 import io.goim.job.config.JobProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,35 +19,46 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * The comets that Eureka lists, by server id, each with one reused gRPC channel. Comets are picked
- * up and dropped as Eureka's view changes, without a restart (contract section 7: a comet registers
- * its server id and gRPC port as metadata).
+ * The comets that discovery lists, by server id, each with one reused gRPC channel and its own {@link
+ * CometLane}. Comets are picked up and dropped as Eureka's view changes, without a restart (contract
+ * section 7: a comet registers its server id and gRPC port as metadata). Calls still queued for a
+ * comet that left are given up (dead-lettered): its clients are gone with it.
  */
 @Component
-public class CometRegistry implements DisposableBean {
+final class CometRegistry implements DisposableBean {
     static final String SERVER_ID = "server.id";
     static final String GRPC_PORT = "grpc.port";
     private static final Logger log = LoggerFactory.getLogger(CometRegistry.class);
 
     private final DiscoveryClient discovery;
     private final GrpcChannelFactory channels;
-    private final String serviceId;
-    private final Map<String, Comet> comets = new ConcurrentHashMap<>();
+    private final JobProperties.Comet settings;
+    private final MeterRegistry meters;
+    private final Map<String, CometLane> lanes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
-    CometRegistry(DiscoveryClient discovery, GrpcChannelFactory channels, JobProperties properties) {
+    CometRegistry(
+            DiscoveryClient discovery, GrpcChannelFactory channels, JobProperties properties, MeterRegistry meters) {
         this.discovery = discovery;
         this.channels = channels;
-        this.serviceId = properties.comet().serviceId();
+        this.settings = properties.comet();
+        this.meters = meters;
+        meters.gauge("goim.job.comets", lanes, Map::size);
     }
 
-    Optional<Comet> comet(String server) {
-        return Optional.ofNullable(comets.get(server));
+    Optional<CometLane> lane(String server) {
+        return Optional.ofNullable(lanes.get(server));
+    }
+
+    /** The comets known now; a room push or broadcast goes to each. */
+    List<CometLane> lanes() {
+        return List.copyOf(lanes.values());
     }
 
     /** Server id → gRPC address of the comets known now. */
-    public Map<String, String> addresses() {
+    Map<String, String> addresses() {
         Map<String, String> view = new HashMap<>();
-        comets.forEach((server, comet) -> view.put(server, comet.address()));
+        lanes.forEach((server, lane) -> view.put(server, lane.comet().address()));
         return view;
     }
 
@@ -57,8 +70,11 @@ public class CometRegistry implements DisposableBean {
 
     @Scheduled(fixedDelayString = "${goim.job.comet.refresh}")
     synchronized void refresh() {
+        if (closed) {
+            return;
+        }
         Map<String, String> seen = new HashMap<>();
-        for (ServiceInstance instance : discovery.getInstances(serviceId)) {
+        for (ServiceInstance instance : discovery.getInstances(settings.serviceId())) {
             String server = instance.getMetadata().get(SERVER_ID);
             String port = instance.getMetadata().get(GRPC_PORT);
             if (server == null || port == null) {
@@ -67,28 +83,38 @@ public class CometRegistry implements DisposableBean {
             seen.put(server, instance.getHost() + ":" + port);
         }
         seen.forEach((server, address) -> {
-            Comet known = comets.get(server);
-            if (known == null || !known.address().equals(address)) {
-                comets.put(server, new Comet(server, address, channels.createChannel("static://" + address)));
+            CometLane known = lanes.get(server);
+            if (known == null || !known.comet().address().equals(address)) {
+                Comet comet = new Comet(server, address, channels.createChannel("static://" + address));
+                lanes.put(server, new CometLane(comet, settings, meters));
                 if (known != null) {
-                    known.channel().shutdown();
+                    drop(known);
                 }
                 log.info("comet joined server={} address={}", server, address);
             }
         });
-        comets.keySet().removeIf(server -> {
-            if (seen.containsKey(server)) {
+        lanes.values().removeIf(lane -> {
+            if (seen.containsKey(lane.comet().server())) {
                 return false;
             }
-            comets.get(server).channel().shutdown();
-            log.info("comet left server={}", server);
+            drop(lane);
+            log.info("comet left server={}", lane.comet().server());
             return true;
         });
     }
 
+    private static void drop(CometLane lane) {
+        lane.close(CallOutcome.FAILED);
+        lane.comet().channel().shutdown();
+    }
+
     @Override
-    public void destroy() {
-        comets.values().forEach(comet -> comet.channel().shutdownNow());
-        comets.clear();
+    public synchronized void destroy() {
+        closed = true;
+        lanes.values().forEach(lane -> {
+            lane.close(CallOutcome.ABANDONED);
+            lane.comet().channel().shutdownNow();
+        });
+        lanes.clear();
     }
 }

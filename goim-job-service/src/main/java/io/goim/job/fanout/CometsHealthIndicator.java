@@ -7,7 +7,7 @@ import org.springframework.stereotype.Component;
 
 /** {@code /actuator/health} shows the comets job can reach now, by server id. */
 @Component("comets")
-class CometsHealthIndicator implements HealthIndicator {
+final class CometsHealthIndicator implements HealthIndicator {
     private final CometRegistry comets;
 
     CometsHealthIndicator(CometRegistry comets) {

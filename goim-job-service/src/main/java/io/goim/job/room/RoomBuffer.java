@@ -1,0 +1,42 @@
+package io.goim.job.room;
+
+import io.goim.proto.frame.FrameBatch;
+import java.util.ArrayList;
+import java.util.List;
+import reactor.core.Disposable;
+
+/** What {@link RoomMerger} keeps per room: the messages waiting and when the room last moved. */
+final class RoomBuffer<T> {
+    final String room;
+    private FrameBatch frames = new FrameBatch();
+    private List<T> tickets = new ArrayList<>();
+    /** Scheduler time (nanoseconds) of the last message added and of the last flush. */
+    long lastMessage;
+
+    long lastFlush;
+    /** The pending flush, set while messages wait. */
+    Disposable signal;
+
+    RoomBuffer(String room, long quietSince) {
+        this.room = room;
+        this.lastMessage = quietSince;
+        this.lastFlush = quietSince;
+    }
+
+    void add(int op, byte[] msg, T ticket) {
+        frames.add(op, msg);
+        tickets.add(ticket);
+    }
+
+    int size() {
+        return tickets.size();
+    }
+
+    /** The waiting messages as one batch; the buffer is empty afterwards. */
+    RoomBatch<T> drain() {
+        RoomBatch<T> batch = new RoomBatch<>(room, frames.toByteArray(), tickets);
+        frames = new FrameBatch();
+        tickets = new ArrayList<>();
+        return batch;
+    }
+}

@@ -1,0 +1,105 @@
+package io.goim.job.room;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Merges the messages of each room into batches (contract section 7), past goim in one respect.
+ *
+ * <p>goim flushes a room at {@code batch} messages or {@code signal} after the first waiting one, so
+ * every room message waits up to a second, even in a room that gets one push a second (contract
+ * section 8). Here a message leaves at once when its room is quiet: nothing arrived for the room and
+ * nothing was flushed for it within the last {@code signal}. Otherwise it waits, and the room is
+ * flushed {@code signal} after its last flush, which is never later than goim's "signal after the
+ * first waiting one", or at once when {@code batch} messages wait. A room under steady load thus
+ * still leaves at most one batch per {@code signal}, as in goim, while a room that gets one push a
+ * second waits for no more than the jitter of its pushes. A room with nothing for {@code idle} is
+ * forgotten.
+ *
+ * <p>Order: batches of a room leave in the order of its messages, and inside a batch the inner frames
+ * follow that order. Not thread-safe: every call, and the scheduler's tasks, must run on one thread
+ * ({@link RoomFanout} uses a single-threaded scheduler; tests drive a virtual-time one). Time comes
+ * from {@link Scheduler#now}, so tests need no real waiting.
+ */
+final class RoomMerger<T> {
+    private final int batch;
+    private final long signal;
+    private final long idle;
+    private final Scheduler scheduler;
+    private final Consumer<RoomBatch<T>> sink;
+    private final Map<String, RoomBuffer<T>> rooms = new HashMap<>();
+
+    RoomMerger(int batch, Duration signal, Duration idle, Scheduler scheduler, Consumer<RoomBatch<T>> sink) {
+        this.batch = batch;
+        this.signal = signal.toNanos();
+        this.idle = idle.toNanos();
+        this.scheduler = scheduler;
+        this.sink = sink;
+    }
+
+    /** Adds one message of {@code room}; {@code ticket} comes back in the batch that carries it. */
+    void add(String room, int op, byte[] msg, T ticket) {
+        long now = now();
+        RoomBuffer<T> buffer = rooms.get(room);
+        if (buffer == null) {
+            buffer = new RoomBuffer<>(room, now - signal);
+            rooms.put(room, buffer);
+            scheduleIdleCheck(buffer, idle);
+        }
+        boolean quiet = buffer.size() == 0 && (now - buffer.lastMessage >= signal || now - buffer.lastFlush >= signal);
+        buffer.lastMessage = now;
+        buffer.add(op, msg, ticket);
+        if (quiet || buffer.size() >= batch) {
+            flush(buffer, now);
+        } else if (buffer.signal == null) {
+            // clamped: a wall clock that stepped back must not hold a room for longer than signal
+            long delay = Math.clamp(buffer.lastFlush + signal - now, 0, signal);
+            RoomBuffer<T> waiting = buffer;
+            buffer.signal = scheduler.schedule(() -> onSignal(waiting), delay, NANOSECONDS);
+        }
+    }
+
+    /** Rooms known now (not yet forgotten for being idle). */
+    int rooms() {
+        return rooms.size();
+    }
+
+    private void onSignal(RoomBuffer<T> buffer) {
+        buffer.signal = null;
+        if (buffer.size() > 0) {
+            flush(buffer, now());
+        }
+    }
+
+    private void flush(RoomBuffer<T> buffer, long now) {
+        if (buffer.signal != null) {
+            buffer.signal.dispose();
+            buffer.signal = null;
+        }
+        buffer.lastFlush = now;
+        sink.accept(buffer.drain());
+    }
+
+    /** goim forgets a room idle for {@code idle}; one timer per room, re-armed only when it fires. */
+    private void scheduleIdleCheck(RoomBuffer<T> buffer, long delay) {
+        scheduler.schedule(() -> onIdleCheck(buffer), delay, NANOSECONDS);
+    }
+
+    private void onIdleCheck(RoomBuffer<T> buffer) {
+        long quietFor = now() - buffer.lastMessage;
+        if (buffer.size() == 0 && quietFor >= idle) {
+            rooms.remove(buffer.room, buffer);
+        } else {
+            scheduleIdleCheck(buffer, Math.max(idle - quietFor, signal));
+        }
+    }
+
+    private long now() {
+        return scheduler.now(NANOSECONDS);
+    }
+}
