@@ -345,6 +345,7 @@ class CometIT {
         WebSocketClient client = ws();
         client.auth(token(16, "", room(), "1000"));
         client.heartbeat();
+        comet().rooms(RoomsReq.getDefaultInstance());
 
         String prometheus = HttpClient.newHttpClient()
                 .send(
@@ -362,7 +363,9 @@ class CometIT {
                 .contains("goim_comet_closes_total{reason=\"slow-consumer\"}")
                 .contains("goim_comet_heartbeat_timeouts_total")
                 .contains("goim_comet_rooms")
-                .contains("goim_comet_channels");
+                .contains("goim_comet_channels")
+                .contains("grpc_server_seconds_count{")
+                .contains("method=\"Rooms\"");
     }
 
     private List<String> keysInDistinctBuckets(int count) {
