@@ -1,6 +1,7 @@
 package io.goim.logic.push;
 
 import com.google.protobuf.ByteString;
+import io.goim.logic.config.LogicProperties;
 import io.goim.logic.session.SessionStore;
 import io.goim.proto.logic.PushMsg;
 import java.util.ArrayList;
@@ -14,27 +15,66 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Push by keys and by mids: finds the comets that hold the connections and sends one PUSH record
- * per comet, keyed by its first connection key (contract section 5).
+ * goim's four pushes as PushMsg records (contract section 5): PUSH grouped by comet server, one
+ * record per server keyed by its first connection key; ROOM keyed by the room id {@code
+ * type://room}; BROADCAST keyed by the operation.
  */
 @Service
-public class PushService {
+public final class PushService {
     private static final Logger log = LoggerFactory.getLogger(PushService.class);
 
     private final SessionStore sessions;
     private final PushPublisher publisher;
+    private final PushMetrics metrics;
+    private final String topic;
 
-    PushService(SessionStore sessions, PushPublisher publisher) {
+    PushService(SessionStore sessions, PushPublisher publisher, PushMetrics metrics, LogicProperties properties) {
         this.sessions = sessions;
         this.publisher = publisher;
+        this.metrics = metrics;
+        this.topic = properties.kafka().topic();
     }
 
     public Mono<Void> pushKeys(int operation, List<String> keys, byte[] msg) {
-        return sessions.serversByKeys(keys).flatMap(byKey -> publishPerServer(operation, byKey, msg));
+        return measured(
+                "keys", msg, sessions.serversByKeys(keys).flatMap(byKey -> publishPerServer(operation, byKey, msg)));
     }
 
     public Mono<Void> pushMids(int operation, List<Long> mids, byte[] msg) {
-        return sessions.serversByMids(mids).flatMap(byKey -> publishPerServer(operation, byKey, msg));
+        return measured(
+                "mids", msg, sessions.serversByMids(mids).flatMap(byKey -> publishPerServer(operation, byKey, msg)));
+    }
+
+    public Mono<Void> pushRoom(int operation, String type, String room, byte[] msg) {
+        String roomId = type + "://" + room;
+        PushMsg record = PushMsg.newBuilder()
+                .setType(PushMsg.Type.ROOM)
+                .setOperation(operation)
+                .setRoom(roomId)
+                .setMsg(ByteString.copyFrom(msg))
+                .build();
+        return measured("room", msg, publisher.publish(topic, roomId, record.toByteArray()));
+    }
+
+    public Mono<Void> pushAll(int operation, int speed, byte[] msg) {
+        PushMsg record = PushMsg.newBuilder()
+                .setType(PushMsg.Type.BROADCAST)
+                .setOperation(operation)
+                .setSpeed(speed)
+                .setMsg(ByteString.copyFrom(msg))
+                .build();
+        return measured("all", msg, publisher.publish(topic, Integer.toString(operation), record.toByteArray()));
+    }
+
+    private Mono<Void> measured(String type, byte[] msg, Mono<Void> push) {
+        return push.doOnSuccess(v -> {
+                    metrics.count(type, "ok");
+                    metrics.body(type, msg.length);
+                })
+                .doOnError(e -> {
+                    metrics.count(type, "error");
+                    log.warn("push failed type={} error={}", type, e.toString());
+                });
     }
 
     private Mono<Void> publishPerServer(int operation, Map<String, String> serverByKey, byte[] msg) {
@@ -47,6 +87,7 @@ public class PushService {
         ByteString body = ByteString.copyFrom(msg);
         return Flux.fromIterable(keysByServer.entrySet())
                 .flatMap(entry -> publisher.publish(
+                        topic,
                         entry.getValue().getFirst(),
                         PushMsg.newBuilder()
                                 .setType(PushMsg.Type.PUSH)
@@ -54,7 +95,8 @@ public class PushService {
                                 .setServer(entry.getKey())
                                 .addAllKeys(entry.getValue())
                                 .setMsg(body)
-                                .build()))
+                                .build()
+                                .toByteArray()))
                 .then();
     }
 }

@@ -1,7 +1,16 @@
 package io.goim.logic.rpc;
 
+import io.goim.logic.auth.AuthenticationException;
+import io.goim.logic.auth.Authenticator;
+import io.goim.logic.auth.Identity;
 import io.goim.logic.config.LogicProperties;
+import io.goim.logic.node.Nodes;
+import io.goim.logic.node.NodesService;
+import io.goim.logic.online.OnlineService;
+import io.goim.logic.push.UpstreamMessage;
+import io.goim.logic.push.UpstreamPublisher;
 import io.goim.logic.session.SessionStore;
+import io.goim.proto.logic.Backoff;
 import io.goim.proto.logic.ConnectReply;
 import io.goim.proto.logic.ConnectReq;
 import io.goim.proto.logic.DisconnectReply;
@@ -9,62 +18,89 @@ import io.goim.proto.logic.DisconnectReq;
 import io.goim.proto.logic.HeartbeatReply;
 import io.goim.proto.logic.HeartbeatReq;
 import io.goim.proto.logic.LogicGrpc;
-import io.grpc.Status;
+import io.goim.proto.logic.NodesReply;
+import io.goim.proto.logic.NodesReq;
+import io.goim.proto.logic.OnlineReply;
+import io.goim.proto.logic.OnlineReq;
+import io.goim.proto.logic.ReceiveReply;
+import io.goim.proto.logic.ReceiveReq;
+import io.goim.proto.protocol.Proto;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
-import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.json.JsonMapper;
 
-/** Connect, Disconnect and Heartbeat as goim's logic does them (contract sections 2, 4 and 6). */
+/** The six methods comets call, as goim's logic serves them (contract sections 2, 4, 6 and 7). */
 @Service
-class LogicGrpcService extends LogicGrpc.LogicImplBase {
+final class LogicGrpcService extends LogicGrpc.LogicImplBase {
     private static final Logger log = LoggerFactory.getLogger(LogicGrpcService.class);
 
+    private final Authenticator authenticator;
     private final SessionStore sessions;
-    private final JsonMapper json;
+    private final OnlineService online;
+    private final NodesService nodes;
+    private final UpstreamPublisher upstream;
+    private final SessionMetrics metrics;
     private final long heartbeatNanos;
 
-    LogicGrpcService(SessionStore sessions, JsonMapper json, LogicProperties properties) {
+    LogicGrpcService(
+            Authenticator authenticator,
+            SessionStore sessions,
+            OnlineService online,
+            NodesService nodes,
+            UpstreamPublisher upstream,
+            SessionMetrics metrics,
+            LogicProperties properties) {
+        this.authenticator = authenticator;
         this.sessions = sessions;
-        this.json = json;
+        this.online = online;
+        this.nodes = nodes;
+        this.upstream = upstream;
+        this.metrics = metrics;
         this.heartbeatNanos = properties.node().heartbeatTimeout().toNanos();
     }
 
     @Override
     public void connect(ConnectReq request, StreamObserver<ConnectReply> reply) {
-        Token token;
+        Identity identity;
         try {
-            token = json.readValue(request.getToken().toByteArray(), Token.class);
-        } catch (JacksonException e) {
-            log.warn("connect refused server={} reason=bad-token", request.getServer());
-            reply.onError(Status.INVALID_ARGUMENT
-                    .withDescription("token is not goim's JSON token")
-                    .asRuntimeException());
+            identity = authenticator.authenticate(request.getToken().toByteArray(), request.getCookie());
+        } catch (AuthenticationException e) {
+            metrics.refused(e.reason());
+            log.warn(
+                    "connect refused server={} reason={} detail={}",
+                    request.getServer(),
+                    e.reason().tag(),
+                    e.getMessage());
+            reply.onError(GrpcErrors.status(e).asRuntimeException());
             return;
         }
-        String key =
-                token.key() == null || token.key().isEmpty() ? UUID.randomUUID().toString() : token.key();
+        // goim: logic makes the key when the token has none
+        String key = identity.key().isEmpty() ? UUID.randomUUID().toString() : identity.key();
         ConnectReply connected = ConnectReply.newBuilder()
-                .setMid(token.mid())
+                .setMid(identity.mid())
                 .setKey(key)
-                .setRoomID(Objects.requireNonNullElse(token.roomId(), ""))
-                .addAllAccepts(Objects.requireNonNullElse(token.accepts(), List.of()))
+                .setRoomID(identity.roomId())
+                .addAllAccepts(identity.accepts())
                 .setHeartbeat(heartbeatNanos)
                 .build();
-        reply(sessions.addMapping(token.mid(), key, request.getServer()).thenReturn(connected), reply);
-        log.debug("connect mid={} key={} server={}", token.mid(), key, request.getServer());
+        reply(
+                sessions.addMapping(identity.mid(), key, request.getServer())
+                        .thenReturn(connected)
+                        .doOnSuccess(c -> metrics.connected("ok"))
+                        .doOnError(e -> metrics.connected("error")),
+                reply);
+        log.debug("connect mid={} key={} server={}", identity.mid(), key, request.getServer());
     }
 
     @Override
     public void disconnect(DisconnectReq request, StreamObserver<DisconnectReply> reply) {
         reply(
-                sessions.deleteMapping(request.getMid(), request.getKey())
+                sessions.deleteMapping(request.getMid(), request.getKey(), request.getServer())
+                        .doOnSuccess(has -> metrics.disconnected(Boolean.TRUE.equals(has) ? "deleted" : "kept"))
+                        .doOnError(e -> metrics.disconnected("error"))
                         .map(has -> DisconnectReply.newBuilder().setHas(has).build()),
                 reply);
     }
@@ -81,6 +117,50 @@ class LogicGrpcService extends LogicGrpc.LogicImplBase {
                 reply);
     }
 
+    @Override
+    public void renewOnline(OnlineReq request, StreamObserver<OnlineReply> reply) {
+        reply(
+                online.renew(request.getServer(), request.getRoomCountMap())
+                        .map(all ->
+                                OnlineReply.newBuilder().putAllAllRoomCount(all).build()),
+                reply);
+    }
+
+    @Override
+    public void receive(ReceiveReq request, StreamObserver<ReceiveReply> reply) {
+        Proto proto = request.getProto();
+        // read on the call's thread: the gRPC context does not follow the reactive chain
+        UpstreamMessage message = new UpstreamMessage(
+                request.getMid(),
+                CallerMetadata.KEY.get(),
+                CallerMetadata.SERVER.get(),
+                proto.getOp(),
+                proto.getSeq(),
+                proto.getVer(),
+                proto.getBody().toByteArray());
+        reply(upstream.publish(message).thenReturn(ReceiveReply.getDefaultInstance()), reply);
+    }
+
+    @Override
+    public void nodes(NodesReq request, StreamObserver<NodesReply> reply) {
+        Nodes chosen = nodes.weighted(request.getPlatform(), request.getClientIP());
+        reply.onNext(NodesReply.newBuilder()
+                .setDomain(chosen.domain())
+                .setTcpPort(chosen.tcpPort())
+                .setWsPort(chosen.wsPort())
+                .setWssPort(chosen.wssPort())
+                .setHeartbeat(chosen.heartbeat())
+                .setHeartbeatMax(chosen.heartbeatMax())
+                .addAllNodes(chosen.nodes())
+                .setBackoff(Backoff.newBuilder()
+                        .setMaxDelay(chosen.backoff().maxDelay())
+                        .setBaseDelay(chosen.backoff().baseDelay())
+                        .setFactor(chosen.backoff().factor())
+                        .setJitter(chosen.backoff().jitter()))
+                .build());
+        reply.onCompleted();
+    }
+
     private static <T> void reply(Mono<T> result, StreamObserver<T> reply) {
         result.subscribe(
                 value -> {
@@ -88,10 +168,8 @@ class LogicGrpcService extends LogicGrpc.LogicImplBase {
                     reply.onCompleted();
                 },
                 error -> {
-                    log.warn("session store failed error={}", error.toString());
-                    reply.onError(Status.UNAVAILABLE
-                            .withDescription("session store: " + error.getMessage())
-                            .asRuntimeException());
+                    log.warn("logic call failed error={}", error.toString());
+                    reply.onError(GrpcErrors.status(error).asRuntimeException());
                 });
     }
 }

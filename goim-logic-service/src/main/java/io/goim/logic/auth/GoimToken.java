@@ -1,4 +1,4 @@
-package io.goim.logic.rpc;
+package io.goim.logic.auth;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -6,4 +6,5 @@ import java.util.List;
 
 /** goim's JSON auth token, read as goim reads it (contract section 2); unknown fields are ignored. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-record Token(long mid, String key, @JsonProperty("room_id") String roomId, String platform, List<Integer> accepts) {}
+record GoimToken(
+        long mid, String key, @JsonProperty("room_id") String roomId, String platform, List<Integer> accepts) {}

@@ -1,0 +1,46 @@
+package io.goim.logic.web;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Repeatable parameters: {@code mids=1&mids=2}, comma lists {@code mids=1,2}, or both, with the
+ * per-call limit of {@code goim.logic.limits.max-targets}. goim's keys are UUIDs, so a comma is
+ * never part of a key.
+ */
+final class Params {
+    private Params() {}
+
+    static List<String> list(String name, List<String> values, int max) {
+        List<String> all = new ArrayList<>();
+        for (String value : values) {
+            for (String part : value.split(",")) {
+                String item = part.strip();
+                if (!item.isEmpty()) {
+                    all.add(item);
+                }
+            }
+        }
+        if (all.isEmpty()) {
+            throw new RequestException("Required query parameter '" + name + "' is not present.");
+        }
+        if (all.size() > max) {
+            throw new RequestException(
+                    "too many " + name + ": " + all.size() + " > goim.logic.limits.max-targets=" + max);
+        }
+        return all;
+    }
+
+    static List<Long> mids(List<String> values, int max) {
+        List<String> all = list("mids", values, max);
+        List<Long> mids = new ArrayList<>(all.size());
+        for (String mid : all) {
+            try {
+                mids.add(Long.parseLong(mid));
+            } catch (NumberFormatException e) {
+                throw new RequestException("mids: not a number: " + mid);
+            }
+        }
+        return mids;
+    }
+}
