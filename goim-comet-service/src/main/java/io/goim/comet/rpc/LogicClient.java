@@ -13,7 +13,9 @@ import io.goim.proto.logic.OnlineReq;
 import io.goim.proto.logic.ReceiveReply;
 import io.goim.proto.logic.ReceiveReq;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +36,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class LogicClient {
     static final String GRPC_PORT = "grpc.port";
+    static final Metadata.Key<String> KEY_HEADER = Metadata.Key.of("goim-key", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> SERVER_HEADER = Metadata.Key.of("goim-server", Metadata.ASCII_STRING_MARSHALLER);
 
     private final DiscoveryClient discovery;
     private final GrpcChannelFactory channelFactory;
@@ -64,8 +68,25 @@ public class LogicClient {
         return call((stub, observer) -> stub.renewOnline(request, observer));
     }
 
-    public CompletableFuture<ReceiveReply> receive(ReceiveReq request) {
-        return call((stub, observer) -> stub.receive(request, observer));
+    /**
+     * Receive carries only mid; the connection's key and this comet's server id go along as gRPC
+     * metadata ({@code goim-key}, {@code goim-server}) so that logic's upstream record names the
+     * connection. A key that is not printable ASCII cannot be a header value and is left out.
+     */
+    public CompletableFuture<ReceiveReply> receive(ReceiveReq request, String key, String server) {
+        Metadata headers = new Metadata();
+        if (isHeaderSafe(key)) {
+            headers.put(KEY_HEADER, key);
+        }
+        if (isHeaderSafe(server)) {
+            headers.put(SERVER_HEADER, server);
+        }
+        return call((stub, observer) -> stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .receive(request, observer));
+    }
+
+    private static boolean isHeaderSafe(String value) {
+        return !value.isEmpty() && value.chars().allMatch(c -> c >= 0x20 && c < 0x7f);
     }
 
     private <T> CompletableFuture<T> call(Call<T> call) {

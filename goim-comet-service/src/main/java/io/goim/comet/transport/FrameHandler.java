@@ -263,11 +263,18 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
                         .setSeq(frame.seq())
                         .setBody(ByteString.copyFrom(ByteBufUtil.getBytes(frame.content()))))
                 .build();
-        connections.logic().receive(request).whenComplete((reply, error) -> {
-            if (error != null) {
-                log.warn("receive to logic failed mid={} op={} error={}", channel.mid(), frame.op(), error.toString());
-            }
-        });
+        connections
+                .logic()
+                .receive(request, channel.key(), connections.properties().server())
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        log.warn(
+                                "receive to logic failed mid={} op={} error={}",
+                                channel.mid(),
+                                frame.op(),
+                                error.toString());
+                    }
+                });
     }
 
     private static String text(Frame frame) {

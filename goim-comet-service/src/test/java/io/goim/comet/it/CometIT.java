@@ -221,8 +221,9 @@ class CometIT {
 
     @Test
     void otherOpsGoToLogicsReceiveAndAreEchoed() throws Exception {
+        String key = "up-" + UUID.randomUUID();
         WebSocketClient client = ws();
-        client.auth(token(9, "", "", "1000"));
+        client.auth(token(9, key, "", "1000"));
 
         client.send(1234, "hello logic");
 

@@ -36,12 +36,19 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     final List<HeartbeatReq> heartbeats = new CopyOnWriteArrayList<>();
     final List<OnlineReq> onlines = new CopyOnWriteArrayList<>();
     final List<ReceiveReq> receives = new CopyOnWriteArrayList<>();
+    /** The goim-key header of each Receive, in order. */
+    final List<String> receiveKeys = new CopyOnWriteArrayList<>();
+
+    private static final io.grpc.Context.Key<String> KEY = io.grpc.Context.key("goim-key");
     private final JsonMapper json = JsonMapper.builder().build();
     private final Server server;
 
     private FakeLogic() {
         try {
-            server = ServerBuilder.forPort(0).addService(this).build().start();
+            server = ServerBuilder.forPort(0)
+                    .addService(io.grpc.ServerInterceptors.intercept(this, new HeaderCapture()))
+                    .build()
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -112,8 +119,19 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     @Override
     public void receive(ReceiveReq request, StreamObserver<ReceiveReply> reply) {
         receives.add(request);
+        receiveKeys.add(String.valueOf(KEY.get()));
         reply.onNext(ReceiveReply.getDefaultInstance());
         reply.onCompleted();
+    }
+
+    /** Puts the goim-key header into the call's context. */
+    private static final class HeaderCapture implements io.grpc.ServerInterceptor {
+        @Override
+        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+                io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+            String key = headers.get(io.grpc.Metadata.Key.of("goim-key", io.grpc.Metadata.ASCII_STRING_MARSHALLER));
+            return io.grpc.Contexts.interceptCall(io.grpc.Context.current().withValue(KEY, key), call, headers, next);
+        }
     }
 
     @Override

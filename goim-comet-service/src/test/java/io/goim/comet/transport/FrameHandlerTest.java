@@ -257,12 +257,17 @@ class FrameHandlerTest {
     @Test
     void anyOtherOpGoesToLogicsReceiveAndIsEchoedWithAnEmptyBody() {
         authenticated("k1", "");
-        when(logic.receive(any())).thenReturn(CompletableFuture.completedFuture(ReceiveReply.getDefaultInstance()));
+        when(logic.receive(any(), any(), any()))
+                .thenReturn(CompletableFuture.completedFuture(ReceiveReply.getDefaultInstance()));
 
         send(4, 77, "upstream");
 
         ArgumentCaptor<ReceiveReq> request = ArgumentCaptor.forClass(ReceiveReq.class);
-        verify(logic).receive(request.capture());
+        verify(logic)
+                .receive(
+                        request.capture(),
+                        org.mockito.ArgumentMatchers.eq("k1"),
+                        org.mockito.ArgumentMatchers.eq("comet-1"));
         assertThat(request.getValue().getMid()).isEqualTo(123);
         assertThat(request.getValue().getProto().getOp()).isEqualTo(4);
         assertThat(request.getValue().getProto().getBody().toStringUtf8()).isEqualTo("upstream");

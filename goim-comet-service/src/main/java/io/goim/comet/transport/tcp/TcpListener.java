@@ -1,8 +1,8 @@
 package io.goim.comet.transport.tcp;
 
 import io.goim.comet.config.CometProperties;
+import io.goim.comet.transport.BoundListener;
 import io.goim.comet.transport.Connections;
-import io.goim.comet.transport.Listener;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.Frame;
 import io.goim.proto.frame.FrameDecoder;
@@ -17,14 +17,13 @@ import reactor.netty.tcp.TcpServer;
 /** The TCP listener on Reactor Netty (goim: 3101). Pushed messages arrive as inner frames, no op 9. */
 @Component
 @ConditionalOnProperty(name = "goim.comet.tcp.enabled", matchIfMissing = true)
-final class TcpListener implements Listener {
+final class TcpListener extends BoundListener {
     private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
     private static final FrameEncoder ENCODER = new FrameEncoder();
 
     private final CometProperties.Tcp tcp;
     private final int maxPackLength;
     private final Connections connections;
-    private volatile DisposableServer server;
 
     TcpListener(CometProperties properties, Connections connections) {
         this.tcp = properties.tcp();
@@ -38,7 +37,8 @@ final class TcpListener implements Listener {
     }
 
     @Override
-    public void bind() {
+    protected DisposableServer bindServer() {
+        DisposableServer server;
         try {
             server = TcpServer.create()
                     .host(tcp.bind())
@@ -55,21 +55,7 @@ final class TcpListener implements Listener {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot bind tcp listener on " + tcp.bind() + ":" + tcp.port(), e);
         }
-        log.info("comet tcp listening address={} port={}", tcp.bind(), port());
-    }
-
-    @Override
-    public int port() {
-        DisposableServer bound = server;
-        return bound == null ? -1 : bound.port();
-    }
-
-    @Override
-    public void unbind() {
-        DisposableServer bound = server;
-        if (bound != null) {
-            bound.disposeNow();
-            server = null;
-        }
+        log.info("comet tcp listening address={} port={}", tcp.bind(), server.port());
+        return server;
     }
 }

@@ -1,7 +1,7 @@
 package io.goim.comet.transport.websocket;
 
+import io.goim.comet.transport.BoundListener;
 import io.goim.comet.transport.Connections;
-import io.goim.comet.transport.Listener;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.WebSocketFrameDecoder;
 import io.goim.proto.frame.WebSocketFrameEncoder;
@@ -21,7 +21,7 @@ import reactor.netty.http.websocket.WebsocketOutbound;
  * binary message. After the upgrade each connection gets goim's frame codec, then the handlers of
  * {@link Connections}, ahead of Reactor Netty's bridge.
  */
-final class WebSocketListener implements Listener {
+final class WebSocketListener extends BoundListener {
     private static final Logger log = LoggerFactory.getLogger(WebSocketListener.class);
     private static final WebSocketFrameEncoder ENCODER = new WebSocketFrameEncoder();
 
@@ -32,7 +32,6 @@ final class WebSocketListener implements Listener {
     private final int maxPackLength;
     private final UnaryOperator<HttpServer> security;
     private final Connections connections;
-    private volatile DisposableServer server;
 
     WebSocketListener(
             Transport transport,
@@ -57,7 +56,8 @@ final class WebSocketListener implements Listener {
     }
 
     @Override
-    public void bind() {
+    protected DisposableServer bindServer() {
+        DisposableServer server;
         WebsocketServerSpec spec = WebsocketServerSpec.builder()
                 .maxFramePayloadLength(maxPackLength)
                 .build();
@@ -69,7 +69,8 @@ final class WebSocketListener implements Listener {
             throw new IllegalStateException(
                     "cannot bind " + transport.tag() + " listener on " + bind + ":" + configuredPort, e);
         }
-        log.info("comet {} listening address={} port={} path={}", transport.tag(), bind, port(), path);
+        log.info("comet {} listening address={} port={} path={}", transport.tag(), bind, server.port(), path);
+        return server;
     }
 
     private Publisher<Void> serve(WebsocketInbound in, WebsocketOutbound out) {
@@ -85,20 +86,5 @@ final class WebSocketListener implements Listener {
         // Reactor Netty reads on demand: draining what passes the handlers (pings, pongs, close)
         // keeps reading on, and completes when the client or comet closes the connection
         return in.receiveFrames().then();
-    }
-
-    @Override
-    public int port() {
-        DisposableServer bound = server;
-        return bound == null ? -1 : bound.port();
-    }
-
-    @Override
-    public void unbind() {
-        DisposableServer bound = server;
-        if (bound != null) {
-            bound.disposeNow();
-            server = null;
-        }
     }
 }
