@@ -20,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +54,7 @@ class PushPathIT {
     @BeforeAll
     static void startTheSystem() throws Exception {
         redis = LocalRedis.start();
-        kafka = new EmbeddedKafkaKraftBroker(1, 4, TOPIC);
+        kafka = new EmbeddedKafkaKraftBroker(1, 4, TOPIC, "goim-upstream-topic");
         kafka.afterPropertiesSet();
 
         ServiceProcess eureka = start("eureka", "goim.jar.eureka", List.of("--server.port=0"));
@@ -193,6 +196,118 @@ class PushPathIT {
     void pushAnswersMinus400ForABadRequest() throws Exception {
         assertThat(push("/goim/push/mids?mids=1", "no operation")).contains("\"code\":-400");
         assertThat(push("/goim/push/mids?operation=1000&mids=x", "bad mid")).contains("\"code\":-400");
+    }
+
+    @Test
+    void pushAcceptsTheFormContentTypeCurlSendsByDefault() throws Exception {
+        long mid = newMid();
+        WebSocketClient client = authenticated(mid, "", "1000");
+
+        // goim's README example: curl -d 'mid message' '.../goim/push/mids?operation=1000&mids=123'
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + logicPort + "/goim/push/mids?operation=1000&mids=" + mid))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(HttpRequest.BodyPublishers.ofString("mid message"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.body()).contains("\"code\":0");
+        assertDelivered(client.next(), 1000, "mid message");
+    }
+
+    @Test
+    void pushRoomReachesEveryClientInTheRoomWhateverItAccepts() throws Exception {
+        String room = "e2e-" + UUID.randomUUID();
+        WebSocketClient first = authenticatedIn(newMid(), "live://" + room, "1000");
+        WebSocketClient second = authenticatedIn(newMid(), "live://" + room, "1001");
+        WebSocketClient elsewhere = authenticatedIn(newMid(), "live://other-" + room, "1000");
+
+        assertThat(push("/goim/push/room?operation=1005&type=live&room=" + room, "room message"))
+                .contains("\"code\":0");
+
+        assertDelivered(first.next(), 1005, "room message");
+        assertDelivered(second.next(), 1005, "room message");
+        assertNothingArrives(elsewhere);
+    }
+
+    @Test
+    void roomMessagesArriveInTheOrderTheyWerePushed() throws Exception {
+        String room = "e2e-" + UUID.randomUUID();
+        WebSocketClient client = authenticatedIn(newMid(), "live://" + room, "");
+
+        for (int i = 0; i < 30; i++) {
+            push("/goim/push/room?operation=1000&type=live&room=" + room, "m" + i);
+        }
+
+        // merged or not, the inner frames come in push order
+        List<String> bodies = new ArrayList<>();
+        while (bodies.size() < 30) {
+            Received frame = client.next();
+            assertThat(frame.op()).isEqualTo(Op.RAW);
+            frame.inner().forEach(inner -> bodies.add(inner.text()));
+        }
+        assertThat(bodies)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 30)
+                        .mapToObj(i -> "m" + i)
+                        .toList());
+    }
+
+    @Test
+    void pushAllReachesEveryClientThatAcceptsTheOperation() throws Exception {
+        WebSocketClient accepting = authenticated(newMid(), "", "1003");
+        WebSocketClient refusing = authenticated(newMid(), "", "1000");
+
+        assertThat(push("/goim/push/all?operation=1003&speed=100", "to everyone"))
+                .contains("\"code\":0");
+
+        assertDelivered(accepting.next(), 1003, "to everyone");
+        assertNothingArrives(refusing);
+    }
+
+    @Test
+    void upstreamMessagesReachTheUpstreamTopicWithTheirConnection() throws Exception {
+        long mid = newMid();
+        String key = "e2e-up-" + UUID.randomUUID();
+        WebSocketClient client = authenticated(mid, key, "1000");
+
+        client.send(4000, "hello business");
+        Received echo = client.next();
+        assertThat(echo.op()).isEqualTo(4000);
+        assertThat(echo.body()).isEmpty();
+
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.getBrokersAsString(),
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "e2e-upstream-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class))) {
+            consumer.subscribe(List.of("goim-upstream-topic"));
+            List<String> values = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> values.add(record.value()));
+                return values.stream().anyMatch(value -> value.contains("\"key\":\"" + key + "\""));
+            });
+            String value =
+                    values.stream().filter(v -> v.contains(key)).findFirst().orElseThrow();
+            assertThat(value)
+                    .contains("\"mid\":" + mid)
+                    .contains("\"op\":4000")
+                    .contains("\"server\":\"" + cometServer + "\"")
+                    .contains(java.util.Base64.getEncoder().encodeToString("hello business".getBytes()));
+        }
+    }
+
+    private WebSocketClient authenticatedIn(long mid, String room, String accepts) throws Exception {
+        WebSocketClient client = connect();
+        assertThat(client.auth(WebSocketClient.token(mid, "", room, accepts)).op())
+                .isEqualTo(Op.AUTH_REPLY);
+        return client;
     }
 
     private WebSocketClient authenticated(long mid, String key, String accepts) throws Exception {
