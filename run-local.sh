@@ -232,7 +232,7 @@ EOF
     gRPC            comet 127.0.0.1:3109, logic 127.0.0.1:3119
     Prometheus      http://127.0.0.1:{8761,3111,3131,3108}/actuator/prometheus
 
-  Try:  curl -H 'Content-Type: text/plain' -d 'hello' 'http://127.0.0.1:3111/goim/push/mids?operation=1000&mids=123'
+  Try:  curl -d 'hello' 'http://127.0.0.1:3111/goim/push/mids?operation=1000&mids=123'
 EOF
 cat <<EOF
     logs            $LOGS

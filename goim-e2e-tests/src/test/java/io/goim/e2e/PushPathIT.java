@@ -68,7 +68,11 @@ class PushPathIT {
                 "--eureka.client.registry-fetch-interval-seconds=1",
                 "--spring.kafka.bootstrap-servers=" + kafka.getBrokersAsString(),
                 "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + redis.port());
+                "--spring.data.redis.port=" + redis.port(),
+                // four services and a broker share two cores here: logic's 1 s failure budget is
+                // tested in logic's own tests, not in this one
+                "--goim.logic.timeouts.redis=3s",
+                "--goim.logic.timeouts.kafka=5s");
         ServiceProcess logic = start("logic", "goim.jar.logic", common);
         ServiceProcess job = start("job", "goim.jar.job", common);
         comet = start(
