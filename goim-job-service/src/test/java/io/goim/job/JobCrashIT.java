@@ -100,6 +100,72 @@ class JobCrashIT {
         }
     }
 
+    /**
+     * The same with a real crash: a job process started from the executable jar is killed with
+     * SIGKILL while its comet refuses every call, so it cannot run any shutdown code.
+     */
+    @Test
+    void recordsAKilledJobProcessConsumedAreDeliveredByTheNextJob() throws Exception {
+        EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, 1, TestJob.TOPIC);
+        kafka.afterPropertiesSet();
+        String bootstrap = kafka.getBrokersAsString();
+        Process killed = null;
+        try (FakeComet comet = new FakeComet(SERVER);
+                KafkaProducer<String, byte[]> producer = TestJob.producer(bootstrap);
+                Admin admin = TestJob.admin(bootstrap)) {
+            List<String> discovery = List.of(
+                    "--eureka.client.enabled=false",
+                    "--spring.cloud.discovery.client.simple.instances.goim-comet[0].uri=http://127.0.0.1:"
+                            + comet.port(),
+                    "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[server.id]=" + SERVER,
+                    "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[grpc.port]="
+                            + comet.port());
+            comet.refuseNext(Integer.MAX_VALUE);
+            List<String> command = new ArrayList<>(List.of(
+                    java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString(),
+                    "-Xmx256m",
+                    "-jar",
+                    System.getProperty("goim.jar.job"),
+                    "--server.port=0",
+                    "--spring.kafka.bootstrap-servers=" + bootstrap,
+                    "--goim.job.comet.retries=1000000"));
+            command.addAll(discovery);
+            killed = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            java.nio.file.Path.of("target", "killed-job.log").toFile())
+                    .start();
+
+            List<String> pushes =
+                    IntStream.range(0, PUSHES).mapToObj(i -> "kill#" + i).toList();
+            pushes.forEach(msg -> producer.send(TestJob.push(SERVER, 1000, msg, "kill-key")));
+            producer.flush();
+            // the process consumed records and keeps trying to push them
+            await().atMost(Duration.ofSeconds(60)).until(() -> comet.refused.get() > 3);
+            killed.destroyForcibly().waitFor();
+            assertThat(comet.pushes).isEmpty();
+            assertThat(committedOffset(admin))
+                    .as("nothing committed by the killed job")
+                    .isZero();
+
+            comet.refuseNext(0);
+            ConfigurableApplicationContext second = started(bootstrap, discovery.toArray(String[]::new));
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> new HashSet<>(pushed(comet)).containsAll(pushes));
+                assertThat(pushed(comet)).containsExactlyElementsOf(pushes);
+                await().atMost(Duration.ofSeconds(30)).until(() -> committedOffset(admin) == PUSHES);
+            } finally {
+                second.close();
+            }
+        } finally {
+            if (killed != null) {
+                killed.destroyForcibly();
+            }
+            kafka.destroy();
+        }
+    }
+
     private static ConfigurableApplicationContext started(String bootstrap, String... args) {
         ConfigurableApplicationContext job = TestJob.start(bootstrap, args);
         await().atMost(Duration.ofSeconds(30))
