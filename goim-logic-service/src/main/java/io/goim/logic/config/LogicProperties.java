@@ -130,10 +130,14 @@ public record LogicProperties(
             @Min(1) @DefaultValue("1000") int maxTargets) {}
 
     /**
-     * Bounds on every call to Redis and Kafka, so that the API answers -500 instead of hanging: a
-     * push by keys or mids makes one Redis call and then Kafka sends, so both together stay under 1 s.
+     * Bounds on every call to Redis and Kafka, so that nothing hangs. The push API's: a push by keys
+     * or mids makes one Redis call and then Kafka sends, so {@code redis} and {@code kafka} together
+     * stay under 1 s. {@code session} bounds the Redis writes of Connect, Disconnect and Heartbeat:
+     * comet waits for them (its own deadline is 3 s), and a reconnect storm of thousands of clients
+     * must not fail for want of a few hundred milliseconds.
      */
     public record Timeouts(
             @NotNull @DefaultValue("800ms") Duration redis,
-            @NotNull @DefaultValue("800ms") Duration kafka) {}
+            @NotNull @DefaultValue("800ms") Duration kafka,
+            @NotNull @DefaultValue("2s") Duration session) {}
 }

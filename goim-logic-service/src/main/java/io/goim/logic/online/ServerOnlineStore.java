@@ -62,7 +62,7 @@ class ServerOnlineStore {
         byField.forEach((field, rooms) ->
                 fields.put(Integer.toString(field), json.writeValueAsString(new ServerOnline(server, rooms, updated))));
         String key = onlineKey(server);
-        return calls.call(
+        return calls.sessionCall(
                         "renew_online",
                         Mono.when(redis.<String, String>opsForHash().putAll(key, fields), redis.expire(key, expire))
                                 .then(Mono.just(true)))

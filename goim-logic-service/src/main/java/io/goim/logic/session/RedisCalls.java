@@ -22,13 +22,25 @@ import reactor.core.scheduler.Schedulers;
 public final class RedisCalls {
     private final MeterRegistry meters;
     private final Duration timeout;
+    private final Duration sessionTimeout;
 
     RedisCalls(MeterRegistry meters, LogicProperties properties) {
         this.meters = meters;
         this.timeout = properties.timeouts().redis();
+        this.sessionTimeout = properties.timeouts().session();
     }
 
+    /** A call of the push and query API, bounded by {@code goim.logic.timeouts.redis}. */
     public <T> Mono<T> call(String operation, Mono<T> command) {
+        return call(operation, command, timeout);
+    }
+
+    /** A session write for comet (Connect, Disconnect, Heartbeat), bounded by {@code timeouts.session}. */
+    public <T> Mono<T> sessionCall(String operation, Mono<T> command) {
+        return call(operation, command, sessionTimeout);
+    }
+
+    private <T> Mono<T> call(String operation, Mono<T> command, Duration timeout) {
         return Mono.defer(() -> {
             Timer.Sample sample = Timer.start(meters);
             return command.subscribeOn(Schedulers.boundedElastic())

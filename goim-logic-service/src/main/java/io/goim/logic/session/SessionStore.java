@@ -53,10 +53,10 @@ public final class SessionStore {
     public Mono<Void> addMapping(long mid, String key, String server) {
         Mono<Boolean> byKey = redis.opsForValue().set(keyKey(key), server, expire);
         if (mid <= 0) {
-            return calls.call("add_mapping", byKey).then();
+            return calls.sessionCall("add_mapping", byKey).then();
         }
         Mono<Boolean> byMid = redis.opsForHash().put(midKey(mid), key, server).then(redis.expire(midKey(mid), expire));
-        return calls.call("add_mapping", Mono.when(byMid, byKey).then(Mono.just(true)))
+        return calls.sessionCall("add_mapping", Mono.when(byMid, byKey).then(Mono.just(true)))
                 .then();
     }
 
@@ -64,9 +64,10 @@ public final class SessionStore {
     public Mono<Boolean> expireMapping(long mid, String key) {
         Mono<Boolean> byKey = redis.expire(keyKey(key), expire);
         if (mid <= 0) {
-            return calls.call("expire_mapping", byKey);
+            return calls.sessionCall("expire_mapping", byKey);
         }
-        return calls.call("expire_mapping", Mono.zip(redis.expire(midKey(mid), expire), byKey, (a, b) -> a && b));
+        return calls.sessionCall(
+                "expire_mapping", Mono.zip(redis.expire(midKey(mid), expire), byKey, (a, b) -> a && b));
     }
 
     /**
@@ -79,17 +80,17 @@ public final class SessionStore {
             Mono<Boolean> result = mid <= 0
                     ? byKey
                     : Mono.zip(redis.opsForHash().remove(midKey(mid), key), byKey, (removed, has) -> has);
-            return calls.call("delete_mapping", result);
+            return calls.sessionCall("delete_mapping", result);
         }
         Mono<Boolean> byKey = redis.execute(DELETE_KEY_IF_SERVER, List.of(keyKey(key)), List.of(server))
                 .next()
                 .map(n -> n > 0);
         if (mid <= 0) {
-            return calls.call("delete_mapping", byKey);
+            return calls.sessionCall("delete_mapping", byKey);
         }
         Mono<Long> byMid = redis.execute(DELETE_FIELD_IF_SERVER, List.of(midKey(mid)), List.of(key, server))
                 .next();
-        return calls.call("delete_mapping", Mono.zip(byMid, byKey, (removed, has) -> has));
+        return calls.sessionCall("delete_mapping", Mono.zip(byMid, byKey, (removed, has) -> has));
     }
 
     /** Push by keys: MGET of {@code key_*}; keys without a session are left out. */
