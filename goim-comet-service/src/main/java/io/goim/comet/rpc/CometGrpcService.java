@@ -4,6 +4,7 @@ import io.goim.comet.session.Bucket;
 import io.goim.comet.session.Buckets;
 import io.goim.comet.session.Channel;
 import io.goim.comet.session.Fanout;
+import io.goim.comet.transport.CometMetrics;
 import io.goim.proto.comet.BroadcastReply;
 import io.goim.proto.comet.BroadcastReq;
 import io.goim.proto.comet.BroadcastRoomReply;
@@ -34,12 +35,14 @@ class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean
     private static final Logger log = LoggerFactory.getLogger(CometGrpcService.class);
 
     private final Buckets buckets;
+    private final CometMetrics metrics;
     // walks buckets for broadcasts with a speed; one thread, so broadcasts keep their order
     private final ScheduledExecutorService broadcasts = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("goim-broadcast").daemon().factory());
 
-    CometGrpcService(Buckets buckets) {
+    CometGrpcService(Buckets buckets, CometMetrics metrics) {
         this.buckets = buckets;
+        this.metrics = metrics;
     }
 
     /** Push to connection keys, only to channels that accept {@code protoOp}. */
@@ -52,7 +55,8 @@ class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean
                 fanout.add(channel);
             }
         }
-        fanout.write(frame(request.getProto()));
+        int channels = fanout.size();
+        fanout.write(frame(request.getProto()), nanos -> metrics.fanout("push", channels, nanos));
         reply.onNext(PushMsgReply.getDefaultInstance());
         reply.onCompleted();
     }
@@ -62,7 +66,8 @@ class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean
     public void broadcastRoom(BroadcastRoomReq request, StreamObserver<BroadcastRoomReply> reply) {
         Fanout fanout = new Fanout();
         buckets.forEachInRoom(request.getRoomID(), fanout::add);
-        fanout.write(frame(request.getProto()));
+        int channels = fanout.size();
+        fanout.write(frame(request.getProto()), nanos -> metrics.fanout("room", channels, nanos));
         reply.onNext(BroadcastRoomReply.getDefaultInstance());
         reply.onCompleted();
     }

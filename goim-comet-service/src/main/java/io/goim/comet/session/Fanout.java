@@ -6,6 +6,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 
 /**
  * Writes one frame to many channels: the frame is encoded once and each channel gets a retained
@@ -28,6 +30,19 @@ public final class Fanout {
 
     /** Writes {@code frame} to every channel added; takes ownership of {@code frame}. */
     public void write(Frame frame) {
+        write(frame, nanos -> {});
+    }
+
+    /**
+     * Writes {@code frame} to every channel added and tells {@code done} how long it took, in
+     * nanoseconds, until the last event loop had handed its writes to the transport.
+     */
+    public void write(Frame frame, LongConsumer done) {
+        long start = System.nanoTime();
+        AtomicInteger loops = new AtomicInteger(byExecutor.size());
+        if (byExecutor.isEmpty()) {
+            done.accept(0);
+        }
         try {
             byExecutor.forEach((executor, channels) -> {
                 Frame shared = frame.retainedDuplicate();
@@ -39,11 +54,15 @@ public final class Fanout {
                             }
                         } finally {
                             shared.release();
+                            if (loops.decrementAndGet() == 0) {
+                                done.accept(System.nanoTime() - start);
+                            }
                         }
                     });
                 } catch (RuntimeException rejected) {
                     // the event loop is shutting down: its channels are closing anyway
                     shared.release();
+                    loops.decrementAndGet();
                 }
             });
         } finally {

@@ -3,11 +3,14 @@ package io.goim.comet.transport;
 import io.goim.comet.session.Buckets;
 import io.goim.comet.session.CloseReason;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Component;
 
@@ -27,6 +30,8 @@ public class CometMetrics {
     private final Map<String, Counter> drops = new ConcurrentHashMap<>();
     private final Map<String, Counter> auths = new ConcurrentHashMap<>();
     private final Counter heartbeatTimeouts;
+    private final Map<String, Timer> fanoutTimers = new ConcurrentHashMap<>();
+    private final Map<String, DistributionSummary> fanoutSizes = new ConcurrentHashMap<>();
 
     CometMetrics(MeterRegistry registry, Buckets buckets) {
         this.registry = registry;
@@ -89,6 +94,29 @@ public class CometMetrics {
     void dropped(String reason) {
         drops.computeIfAbsent(reason, r -> counter("goim.comet.drops", "reason", r))
                 .increment();
+    }
+
+    /**
+     * How long a fan-out of {@code kind} (push, room, broadcast) took on comet, from the gRPC call to
+     * the last event loop having written to its channels, and to how many channels.
+     */
+    public void fanout(String kind, int channels, long nanos) {
+        fanoutTimers
+                .computeIfAbsent(
+                        kind,
+                        k -> Timer.builder("goim.comet.fanout")
+                                .description("gRPC push to the last channel's write, on comet")
+                                .tag("kind", k)
+                                .publishPercentileHistogram()
+                                .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+        fanoutSizes
+                .computeIfAbsent(
+                        kind,
+                        k -> DistributionSummary.builder("goim.comet.fanout.channels")
+                                .tag("kind", k)
+                                .register(registry))
+                .record(channels);
     }
 
     /** result: ok, refused (logic said no), unavailable (logic could not be asked). */

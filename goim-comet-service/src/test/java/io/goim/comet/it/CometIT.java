@@ -343,10 +343,13 @@ class CometIT {
 
     @Test
     void metricsAppearOnPrometheus() throws Exception {
+        String room = room();
         WebSocketClient client = ws();
-        client.auth(token(16, "", room(), "1000"));
+        client.auth(token(16, "", room, "1000"));
         client.heartbeat();
         comet().rooms(RoomsReq.getDefaultInstance());
+        comet().broadcastRoom(room(room, 1000, "measured"));
+        client.next();
 
         String prometheus = HttpClient.newHttpClient()
                 .send(
@@ -365,6 +368,7 @@ class CometIT {
                 .contains("goim_comet_heartbeat_timeouts_total")
                 .contains("goim_comet_rooms")
                 .contains("goim_comet_channels")
+                .contains("goim_comet_fanout_seconds_count{kind=\"room\"}")
                 .contains("grpc_server_seconds_count{")
                 .contains("method=\"Rooms\"");
     }

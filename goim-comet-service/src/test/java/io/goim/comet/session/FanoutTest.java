@@ -23,12 +23,15 @@ class FanoutTest {
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[] {1, 2, 3});
         Frame frame = new Frame(1, 9, 0, body);
 
-        fanout.write(frame);
+        java.util.concurrent.atomic.AtomicLong took = new java.util.concurrent.atomic.AtomicLong(-1);
+        fanout.write(frame, took::set);
 
         assertThat(loopA.tasks).hasSize(1);
         assertThat(loopB.tasks).hasSize(1);
         loopA.runAll();
+        assertThat(took.get()).as("not done before the last event loop wrote").isEqualTo(-1);
         loopB.runAll();
+        assertThat(took.get()).isNotNegative();
         assertThat(written).hasSize(5);
         for (Frame each : written) {
             // a duplicate, not a copy: the same memory as the encoded body
