@@ -86,6 +86,8 @@ final class CometRegistry implements DisposableBean {
             CometLane known = lanes.get(server);
             if (known == null || !known.comet().address().equals(address)) {
                 Comet comet = new Comet(server, address, channels.createChannel("static://" + address));
+                // connect now, not on the first push: that push would pay for TCP and HTTP/2 set-up
+                comet.channel().getState(true);
                 lanes.put(server, new CometLane(comet, settings, meters));
                 if (known != null) {
                     drop(known);
