@@ -72,12 +72,19 @@ class CometRegistration implements SmartLifecycle {
         log.info("comet registered server={} metadata={}", properties.server(), metadata());
     }
 
-    /** conn_count and ip_count change all the time; Eureka gets them at its next replication. */
+    /**
+     * conn_count and ip_count change all the time; Eureka gets them at its next replication. Only a
+     * change is sent: each one costs a re-registration.
+     */
     @Scheduled(fixedDelayString = "${goim.comet.discovery.refresh:10s}")
     void refresh() {
         ApplicationInfoManager manager = eureka.getIfAvailable();
-        if (manager != null && grpcPort >= 0) {
-            manager.registerAppMetadata(metadata());
+        if (manager == null || grpcPort < 0) {
+            return;
+        }
+        Map<String, String> now = metadata();
+        if (!now.equals(manager.getInfo().getMetadata())) {
+            manager.registerAppMetadata(now);
         }
     }
 

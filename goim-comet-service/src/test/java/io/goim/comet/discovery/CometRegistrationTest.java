@@ -50,6 +50,27 @@ class CometRegistrationTest {
     }
 
     @Test
+    void refreshSendsTheMetadataOnlyWhenItChanged() {
+        CometRegistration registration = registration();
+        registration.onGrpcStarted(new org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent(
+                mock(org.springframework.grpc.server.lifecycle.GrpcServerLifecycle.class),
+                mock(io.grpc.Server.class),
+                "127.0.0.1",
+                3109));
+        com.netflix.appinfo.InstanceInfo info = mock(com.netflix.appinfo.InstanceInfo.class);
+        when(eureka.getInfo()).thenReturn(info);
+        Map<String, String> registered = registration.metadata();
+        when(info.getMetadata()).thenReturn(registered);
+
+        registration.refresh();
+        verify(eureka, org.mockito.Mockito.never()).registerAppMetadata(org.mockito.ArgumentMatchers.any());
+
+        when(connections.ipCount()).thenReturn(4);
+        registration.refresh();
+        verify(eureka).registerAppMetadata(org.mockito.ArgumentMatchers.argThat(m -> "4".equals(m.get("ip_count"))));
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void stoppingMarksTheCometOfflineAndOutOfService() {
         CometRegistration registration = registration();
