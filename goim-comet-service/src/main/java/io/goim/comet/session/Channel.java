@@ -1,6 +1,7 @@
 package io.goim.comet.session;
 
 import io.goim.proto.frame.Frame;
+import io.netty.buffer.ByteBuf;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -68,6 +69,21 @@ public final class Channel {
         return outbound.write(frame);
     }
 
+    /** How this channel's transport lays a frame out on the wire; channels with equal keys share it. */
+    Object encodingKey() {
+        return outbound.encodingKey();
+    }
+
+    /** {@code frame} as this channel's transport writes it; the caller owns the returned buffer. */
+    ByteBuf encode(Frame frame) {
+        return outbound.encode(frame);
+    }
+
+    /** Writes bytes made by {@link #encode} for a channel with the same key; takes ownership. */
+    boolean pushEncoded(ByteBuf wire) {
+        return outbound.writeEncoded(wire);
+    }
+
     /** The thread this channel's writes run on: a fan-out sends one task per executor, not per channel. */
     public Executor executor() {
         return outbound.executor();
@@ -82,6 +98,15 @@ public final class Channel {
     public interface Outbound {
         /** Takes ownership of {@code frame}: queues it for writing, or releases it and returns false. */
         boolean write(Frame frame);
+
+        /** Equal for every outbound that encodes frames the same way (its transport). */
+        Object encodingKey();
+
+        /** The wire bytes of {@code frame} for this transport; the caller owns them. */
+        ByteBuf encode(Frame frame);
+
+        /** Takes ownership of wire bytes from {@link #encode}: queues them, or releases them. */
+        boolean writeEncoded(ByteBuf wire);
 
         Executor executor();
 

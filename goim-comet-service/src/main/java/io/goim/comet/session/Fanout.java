@@ -1,7 +1,9 @@
 package io.goim.comet.session;
 
 import io.goim.proto.frame.Frame;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,9 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
- * Writes one frame to many channels: the frame is encoded once and each channel gets a retained
- * duplicate (no copy of the payload), and the channels are grouped by the thread that writes them,
- * so a fan-out costs one task per event loop, not one per channel.
+ * Writes one frame to many channels: the frame is encoded once per transport and event loop, and
+ * each channel gets a retained duplicate of those wire bytes (no copy of the payload, no encoding
+ * per channel); the channels are grouped by the thread that writes them, so a fan-out costs one
+ * task per event loop, not one per channel.
  */
 public final class Fanout {
     private final Map<Executor, List<Channel>> byExecutor = new IdentityHashMap<>();
@@ -48,11 +51,17 @@ public final class Fanout {
                 Frame shared = frame.retainedDuplicate();
                 try {
                     executor.execute(() -> {
+                        // the wire bytes are made once per transport, then every channel of this
+                        // event loop writes a retained duplicate of them
+                        Map<Object, ByteBuf> encoded = new HashMap<>(4);
                         try {
                             for (Channel channel : channels) {
-                                channel.push(shared.retainedDuplicate());
+                                ByteBuf wire =
+                                        encoded.computeIfAbsent(channel.encodingKey(), k -> channel.encode(shared));
+                                channel.pushEncoded(wire.retainedDuplicate());
                             }
                         } finally {
+                            encoded.values().forEach(ByteBuf::release);
                             shared.release();
                             if (loops.decrementAndGet() == 0) {
                                 done.accept(System.nanoTime() - start);

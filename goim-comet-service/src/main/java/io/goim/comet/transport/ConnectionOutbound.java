@@ -3,7 +3,7 @@ package io.goim.comet.transport;
 import io.goim.comet.session.Channel;
 import io.goim.comet.session.CloseReason;
 import io.goim.proto.frame.Frame;
-import io.goim.proto.frame.Op;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -74,25 +74,56 @@ final class ConnectionOutbound extends ChannelDuplexHandler implements Channel.O
     }
 
     private boolean push(Frame frame) {
+        ByteBuf wire = encode(frame);
+        frame.release();
+        return pushEncoded(wire);
+    }
+
+    @Override
+    public Object encodingKey() {
+        return transport;
+    }
+
+    /**
+     * The bytes this connection writes for {@code frame}: a WebSocket binary message holding the
+     * goim frame, or on TCP the frame itself, and for op 9 only its inner frames (contract section
+     * 2). The body is a retained duplicate, never a copy.
+     */
+    @Override
+    public ByteBuf encode(Frame frame) {
+        return transport == Transport.TCP
+                ? TcpWire.encode(ctx.alloc(), frame)
+                : WebSocketWire.encode(ctx.alloc(), frame);
+    }
+
+    /** Wire bytes from any thread; the limits are checked on the connection's event loop. */
+    @Override
+    public boolean writeEncoded(ByteBuf wire) {
+        if (ctx.executor().inEventLoop()) {
+            return pushEncoded(wire);
+        }
+        try {
+            ctx.executor().execute(() -> pushEncoded(wire));
+            return true;
+        } catch (RuntimeException rejected) {
+            return drop(wire, "closed");
+        }
+    }
+
+    private boolean pushEncoded(ByteBuf wire) {
         if (closing || !ctx.channel().isActive()) {
-            return drop(frame, "closed");
+            return drop(wire, "closed");
         }
         if (pending >= maxFrames) {
-            return drop(frame, "queue-frames");
+            return drop(wire, "queue-frames");
         }
         if (!ctx.channel().isWritable()) {
-            return drop(frame, "queue-bytes");
+            return drop(wire, "queue-bytes");
         }
         pending++;
-        ChannelPromise promise = ctx.newPromise().addListener(written);
-        if (transport == Transport.TCP && frame.op() == Op.RAW) {
-            // TCP clients get the inner frames themselves, without the op-9 envelope (contract section 2)
-            metrics.frameOut(transport, frame.content().readableBytes());
-            ctx.writeAndFlush(frame.content(), promise);
-        } else {
-            metrics.frameOut(transport, frame.packLength());
-            ctx.writeAndFlush(frame, promise);
-        }
+        metrics.frameOut(transport, wire.readableBytes());
+        // raw bytes pass the goim and WebSocket encoders untouched (no compression is negotiated)
+        ctx.writeAndFlush(wire, ctx.newPromise().addListener(written));
         return true;
     }
 
@@ -100,8 +131,8 @@ final class ConnectionOutbound extends ChannelDuplexHandler implements Channel.O
         pending--;
     }
 
-    private boolean drop(Frame frame, String reason) {
-        frame.release();
+    private boolean drop(io.netty.util.ReferenceCounted message, String reason) {
+        message.release();
         metrics.dropped(reason);
         log.debug("push dropped remote={} reason={}", ctx.channel().remoteAddress(), reason);
         return false;

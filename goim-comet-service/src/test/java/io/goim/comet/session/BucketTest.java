@@ -79,6 +79,22 @@ class BucketTest {
             }
 
             @Override
+            public Object encodingKey() {
+                return "test";
+            }
+
+            @Override
+            public io.netty.buffer.ByteBuf encode(Frame frame) {
+                return frame.content().retainedDuplicate();
+            }
+
+            @Override
+            public boolean writeEncoded(io.netty.buffer.ByteBuf wire) {
+                wire.release();
+                return true;
+            }
+
+            @Override
             public Executor executor() {
                 return Runnable::run;
             }

@@ -8,23 +8,26 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class FanoutTest {
+    private final List<ByteBuf> written = new ArrayList<>();
+    private final AtomicInteger encodings = new AtomicInteger();
+
     @Test
-    void oneTaskPerExecutorAndEveryChannelSharesTheSamePayload() {
+    void oneTaskAndOneEncodingPerEventLoopAndEveryChannelSharesThePayload() {
         QueueExecutor loopA = new QueueExecutor();
         QueueExecutor loopB = new QueueExecutor();
-        List<Frame> written = new ArrayList<>();
         Fanout fanout = new Fanout();
         for (int i = 0; i < 5; i++) {
-            fanout.add(channel(i % 2 == 0 ? loopA : loopB, written));
+            fanout.add(channel(i % 2 == 0 ? loopA : loopB));
         }
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[] {1, 2, 3});
-        Frame frame = new Frame(1, 9, 0, body);
+        AtomicLong took = new AtomicLong(-1);
 
-        java.util.concurrent.atomic.AtomicLong took = new java.util.concurrent.atomic.AtomicLong(-1);
-        fanout.write(frame, took::set);
+        fanout.write(new Frame(1, 9, 0, body), took::set);
 
         assertThat(loopA.tasks).hasSize(1);
         assertThat(loopB.tasks).hasSize(1);
@@ -32,13 +35,16 @@ class FanoutTest {
         assertThat(took.get()).as("not done before the last event loop wrote").isEqualTo(-1);
         loopB.runAll();
         assertThat(took.get()).isNotNegative();
+        assertThat(encodings.get())
+                .as("encoded once per event loop, not per channel")
+                .isEqualTo(2);
         assertThat(written).hasSize(5);
-        for (Frame each : written) {
+        for (ByteBuf each : written) {
             // a duplicate, not a copy: the same memory as the encoded body
-            assertThat(sameMemory(each.content(), body)).isTrue();
+            assertThat(sameMemory(each, body)).isTrue();
         }
-        // derived buffers hold the payload until the last recipient releases its duplicate
-        written.subList(0, 4).forEach(Frame::release);
+        // derived buffers hold the payload until the last recipient's write released its duplicate
+        written.subList(0, 4).forEach(ByteBuf::release);
         assertThat(body.refCnt()).isPositive();
         written.get(4).release();
         assertThat(body.refCnt()).isZero();
@@ -59,23 +65,38 @@ class FanoutTest {
                 : a.hasArray() && b.hasArray() && a.array() == b.array();
     }
 
-    private static Channel channel(Executor executor, List<Frame> written) {
-        return new Channel(
-                1, "k" + written.hashCode() + System.nanoTime(), "", List.of(), "ip", new Channel.Outbound() {
-                    @Override
-                    public boolean write(Frame frame) {
-                        written.add(frame);
-                        return true;
-                    }
+    private Channel channel(Executor executor) {
+        return new Channel(1, "k" + System.nanoTime(), "", List.of(), "ip", new Channel.Outbound() {
+            @Override
+            public boolean write(Frame frame) {
+                throw new AssertionError("a fan-out writes encoded bytes");
+            }
 
-                    @Override
-                    public Executor executor() {
-                        return executor;
-                    }
+            @Override
+            public Object encodingKey() {
+                return "test-transport";
+            }
 
-                    @Override
-                    public void close(CloseReason reason) {}
-                });
+            @Override
+            public ByteBuf encode(Frame frame) {
+                encodings.incrementAndGet();
+                return frame.content().retainedDuplicate();
+            }
+
+            @Override
+            public boolean writeEncoded(ByteBuf wire) {
+                written.add(wire);
+                return true;
+            }
+
+            @Override
+            public Executor executor() {
+                return executor;
+            }
+
+            @Override
+            public void close(CloseReason reason) {}
+        });
     }
 
     private static final class QueueExecutor implements Executor {

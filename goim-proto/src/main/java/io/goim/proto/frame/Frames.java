@@ -17,6 +17,11 @@ public final class Frames {
         return header;
     }
 
+    /** Writes the 16-byte header of {@code frame} (its body length, ver, op, seq) to {@code out}. */
+    public static void writeHeader(ByteBuf out, Frame frame) {
+        FrameHeader.write(out, frame.content().readableBytes(), frame.ver(), frame.op(), frame.seq());
+    }
+
     /** One whole frame as bytes. */
     public static byte[] encode(int ver, int op, int seq, byte[] body) {
         ByteBuf out = Unpooled.buffer(Frame.HEADER_LENGTH + body.length);
