@@ -59,24 +59,15 @@ final class ConnectionOutbound extends ChannelDuplexHandler implements Channel.O
         return ctx.executor();
     }
 
-    /** A push from any thread; the limits are checked on the connection's event loop. */
+    /**
+     * A push from any thread: encoded here (the allocator is thread-safe), then queued like any wire
+     * bytes, with the limits checked on the connection's event loop.
+     */
     @Override
     public boolean write(Frame frame) {
-        if (ctx.executor().inEventLoop()) {
-            return push(frame);
-        }
-        try {
-            ctx.executor().execute(() -> push(frame));
-            return true;
-        } catch (RuntimeException rejected) {
-            return drop(frame, "closed");
-        }
-    }
-
-    private boolean push(Frame frame) {
         ByteBuf wire = encode(frame);
         frame.release();
-        return pushEncoded(wire);
+        return writeEncoded(wire);
     }
 
     @Override
