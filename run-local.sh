@@ -180,7 +180,8 @@ start_service() { # name module health-port [args...]
   local name=$1 module=$2 port=$3 jar; shift 3
   jar=$(service_jar "$module")
   log "starting $name ($(basename "$jar"))"
-  start_bg "$name" "$JAVA_HOME/bin/java" -Xmx384m -jar "$jar" "$@"
+  # shellcheck disable=SC2086 # GOIM_JAVA_OPTS is a list of JVM options
+  start_bg "$name" "$JAVA_HOME/bin/java" -Xmx384m ${GOIM_JAVA_OPTS:-} -jar "$jar" "$@"
 }
 wait_healthy() { log "waiting for $1 (http://127.0.0.1:$2/actuator/health)"; wait_until "$1" 120 health_up "$2"; }
 
