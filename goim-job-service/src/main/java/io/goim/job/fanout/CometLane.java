@@ -1,29 +1,40 @@
 package io.goim.job.fanout;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import io.goim.job.config.JobProperties;
 import io.goim.proto.comet.CometGrpc;
-import io.grpc.StatusRuntimeException;
+import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The calls for one comet: a bounded queue and one worker, so that calls reach the comet one at a
- * time in the order they were submitted (a room's messages keep logic's order on every comet) and a
- * slow comet only fills its own queue. A full queue rejects at once, counted, rather than stalling
- * the caller and with it every other comet; job's memory is bounded by the listener's in-flight
- * limit. A failed call is retried with a doubling back-off before the next one (order), then given
- * up (dead-lettered by the listener). The worker is a virtual thread that blocks on the call: its
- * only waits are the call itself and, after a failure, the back-off.
+ * The calls for one comet: a bounded queue and at most one call in flight, so that calls reach the
+ * comet one at a time in the order they were submitted (a room's messages keep logic's order on
+ * every comet) and a slow comet only fills its own queue. A full queue rejects at once, counted,
+ * rather than stalling the caller and with it every other comet; job's memory is bounded by the
+ * listener's in-flight limit. A failed call is retried with a doubling back-off before the next one
+ * (order), then given up (dead-lettered by the listener).
+ *
+ * <p>Nothing here waits: a call submitted to an idle lane starts on the submitting thread, with
+ * gRPC's asynchronous stub, so a push leaves job without a hand-off to another thread (each such
+ * hand-off costs a thread wake-up on the latency path). A finished call is reported on {@code
+ * completions} (its dependents may publish a dead letter, which can block), which then starts the
+ * next queued call; back-off waits are timers on {@code timer}.
  */
 final class CometLane {
     private static final Logger log = LoggerFactory.getLogger(CometLane.class);
@@ -31,137 +42,197 @@ final class CometLane {
     private final Comet comet;
     private final JobProperties.Comet settings;
     private final MeterRegistry meters;
-    private final BlockingQueue<Task> queue;
+    private final ScheduledExecutorService timer;
+    private final Executor completions;
+    private final ArrayDeque<Task> queue = new ArrayDeque<>();
     private final Counter retries;
     private final Counter rejected;
     private final Gauge queued;
-    private final Thread worker;
+    private Task running;
     private volatile CallOutcome closedAs;
 
-    private record Task(CometCall call, CompletableFuture<CallOutcome> done) {}
+    /** One submitted call; its fields change only while it runs, one step after another. */
+    private static final class Task {
+        final CometCall call;
+        final CompletableFuture<CallOutcome> done = new CompletableFuture<>();
+        int attempt;
+        long backoff;
+        ListenableFuture<?> inFlight;
 
-    CometLane(Comet comet, JobProperties.Comet settings, MeterRegistry meters) {
+        Task(CometCall call, long backoff) {
+            this.call = call;
+            this.backoff = backoff;
+        }
+    }
+
+    CometLane(
+            Comet comet,
+            JobProperties.Comet settings,
+            MeterRegistry meters,
+            ScheduledExecutorService timer,
+            Executor completions) {
         this.comet = comet;
         this.settings = settings;
         this.meters = meters;
-        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.timer = timer;
+        this.completions = completions;
         this.retries = meters.counter("goim.job.comet.retries", "server", comet.server());
         this.rejected = meters.counter("goim.job.comet.rejected", "server", comet.server());
-        this.queued = Gauge.builder("goim.job.comet.queue", queue, BlockingQueue::size)
+        this.queued = Gauge.builder("goim.job.comet.queue", this, CometLane::waiting)
                 .tag("server", comet.server())
                 .register(meters);
-        this.worker = Thread.ofVirtual().name("goim-comet-" + comet.server()).start(this::work);
     }
 
     Comet comet() {
         return comet;
     }
 
-    /** Queues a call; the future tells how it ended. Never blocks. */
+    /** Queues a call, or starts it here when the lane is idle; the future tells how it ended. */
     CompletableFuture<CallOutcome> submit(CometCall call) {
-        CompletableFuture<CallOutcome> done = new CompletableFuture<>();
-        if (closedAs != null) {
-            done.complete(closedAs);
-        } else if (!queue.offer(new Task(call, done))) {
-            rejected.increment();
-            log.warn("comet queue full, call rejected server={} method={}", comet.server(), call.method());
-            done.complete(CallOutcome.FAILED);
-        } else if (closedAs != null) {
-            // closed while we queued: the worker may be gone, end what is left here
-            drain(closedAs);
+        Task task = new Task(call, settings.retryBackoff().toNanos());
+        synchronized (this) {
+            if (closedAs != null) {
+                task.done.complete(closedAs);
+                return task.done;
+            }
+            if (running != null) {
+                if (queue.size() >= settings.queueCapacity()) {
+                    rejected.increment();
+                    log.warn("comet queue full, call rejected server={} method={}", comet.server(), call.method());
+                    task.done.complete(CallOutcome.FAILED);
+                } else {
+                    queue.add(task);
+                }
+                return task.done;
+            }
+            running = task;
         }
-        return done;
+        attempt(task);
+        return task.done;
     }
 
     /**
-     * Stops the worker; queued and running calls end as {@code outcome}: FAILED when the comet left
-     * (dead-lettered), ABANDONED when job stops (read again by the next job).
+     * Ends the lane; queued and running calls end as {@code outcome} at once (the running one is
+     * cancelled): FAILED when the comet left (dead-lettered), ABANDONED when job stops (read again by
+     * the next job).
      */
     void close(CallOutcome outcome) {
-        closedAs = outcome;
-        worker.interrupt();
-        drain(outcome);
+        List<Task> left;
+        synchronized (this) {
+            closedAs = outcome;
+            left = new ArrayList<>(queue);
+            queue.clear();
+            if (running != null) {
+                left.add(running);
+                running = null;
+            }
+        }
+        for (Task task : left) {
+            task.done.complete(outcome);
+            ListenableFuture<?> inFlight = task.inFlight;
+            if (inFlight != null) {
+                inFlight.cancel(false);
+            }
+        }
         meters.remove(queued);
     }
 
-    private void work() {
-        while (closedAs == null) {
-            Task task;
-            try {
-                task = queue.take();
-            } catch (InterruptedException e) {
-                break;
-            }
-            try {
-                task.done().complete(call(task.call()));
-            } catch (RuntimeException e) {
-                log.error(
-                        "comet call broke server={} method={}",
-                        comet.server(),
-                        task.call().method(),
-                        e);
-                task.done().complete(CallOutcome.FAILED);
-            }
+    private synchronized int waiting() {
+        return queue.size();
+    }
+
+    private void attempt(Task task) {
+        CallOutcome closed = closedAs;
+        if (closed != null) {
+            task.done.complete(closed);
+            return;
         }
-        drain(closedAs);
-    }
-
-    private void drain(CallOutcome outcome) {
-        List<Task> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(task -> task.done().complete(outcome));
-    }
-
-    private CallOutcome call(CometCall call) {
-        long backoff = settings.retryBackoff().toNanos();
-        for (int attempt = 0; ; attempt++) {
-            Timer.Sample sample = Timer.start(meters);
-            try {
-                call.invoke()
-                        .accept(CometGrpc.newBlockingStub(comet.channel())
-                                .withDeadlineAfter(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS));
-                sample.stop(timer(call, "ok"));
-                return CallOutcome.ACCEPTED;
-            } catch (StatusRuntimeException e) {
-                sample.stop(timer(call, "error"));
-                meters.counter(
-                                "goim.job.comet.errors",
-                                "server",
-                                comet.server(),
-                                "method",
-                                call.method(),
-                                "status",
-                                e.getStatus().getCode().name())
-                        .increment();
-                if (closedAs != null) {
-                    return closedAs;
-                }
-                if (attempt >= settings.retries()) {
-                    log.warn(
-                            "comet call given up server={} method={} attempts={} status={}",
-                            comet.server(),
-                            call.method(),
-                            attempt + 1,
-                            e.getStatus());
-                    return CallOutcome.FAILED;
-                }
-                retries.increment();
-                if (!backOff(backoff)) {
-                    return closedAs;
-                }
-                backoff = Math.min(backoff * 2, settings.maxRetryBackoff().toNanos());
-            }
-        }
-    }
-
-    /** Waits before the next attempt; false when the lane was closed meanwhile. */
-    private boolean backOff(long nanos) {
+        Timer.Sample sample = Timer.start(meters);
         try {
-            // the failure path of this comet only: its later calls must wait anyway (order)
-            Thread.sleep(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
-            return closedAs == null;
-        } catch (InterruptedException e) {
-            return false;
+            task.inFlight = task.call
+                    .invoke()
+                    .apply(CometGrpc.newFutureStub(comet.channel())
+                            .withDeadlineAfter(settings.callTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        } catch (RuntimeException e) {
+            failed(task, sample, Status.fromThrowable(e));
+            return;
+        }
+        Futures.addCallback(
+                task.inFlight,
+                new FutureCallback<Object>() {
+                    @Override
+                    public void onSuccess(Object reply) {
+                        sample.stop(timer(task.call, "ok"));
+                        report(task, CallOutcome.ACCEPTED);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable error) {
+                        failed(task, sample, Status.fromThrowable(error));
+                    }
+                },
+                MoreExecutors.directExecutor());
+    }
+
+    private void failed(Task task, Timer.Sample sample, Status status) {
+        sample.stop(timer(task.call, "error"));
+        meters.counter(
+                        "goim.job.comet.errors",
+                        "server",
+                        comet.server(),
+                        "method",
+                        task.call.method(),
+                        "status",
+                        status.getCode().name())
+                .increment();
+        CallOutcome closed = closedAs;
+        if (closed != null) {
+            report(task, closed);
+            return;
+        }
+        if (task.attempt >= settings.retries()) {
+            log.warn(
+                    "comet call given up server={} method={} attempts={} status={}",
+                    comet.server(),
+                    task.call.method(),
+                    task.attempt + 1,
+                    status);
+            report(task, CallOutcome.FAILED);
+            return;
+        }
+        retries.increment();
+        long delay = task.backoff;
+        task.attempt++;
+        task.backoff = Math.min(task.backoff * 2, settings.maxRetryBackoff().toNanos());
+        try {
+            // only this comet's later calls wait for it (order); the others go on
+            timer.schedule(() -> attempt(task), delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            report(task, CallOutcome.ABANDONED);
+        }
+    }
+
+    /** Completes the call's future off gRPC's threads, then starts the next queued call. */
+    private void report(Task task, CallOutcome outcome) {
+        try {
+            completions.execute(() -> finish(task, outcome));
+        } catch (RejectedExecutionException stopping) {
+            finish(task, CallOutcome.ABANDONED);
+        }
+    }
+
+    private void finish(Task task, CallOutcome outcome) {
+        task.done.complete(outcome);
+        Task next;
+        synchronized (this) {
+            if (running != task) {
+                return; // the lane was closed meanwhile
+            }
+            next = queue.poll();
+            running = next;
+        }
+        if (next != null) {
+            attempt(next);
         }
     }
 

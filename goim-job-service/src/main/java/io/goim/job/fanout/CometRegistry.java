@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -35,6 +38,12 @@ final class CometRegistry implements DisposableBean {
     private final JobProperties.Comet settings;
     private final MeterRegistry meters;
     private final Map<String, CometLane> lanes = new ConcurrentHashMap<>();
+    /** Back-off timers of the lanes' retries. */
+    private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("goim-comet-retry").daemon().factory());
+    /** Where finished calls are reported: their dependents may block (a dead letter's send). */
+    private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
+
     private volatile boolean closed;
 
     CometRegistry(
@@ -88,7 +97,7 @@ final class CometRegistry implements DisposableBean {
                 Comet comet = new Comet(server, address, channels.createChannel("static://" + address));
                 // connect now, not on the first push: that push would pay for TCP and HTTP/2 set-up
                 comet.channel().getState(true);
-                lanes.put(server, new CometLane(comet, settings, meters));
+                lanes.put(server, new CometLane(comet, settings, meters, retryTimer, completions));
                 if (known != null) {
                     drop(known);
                 }
@@ -118,5 +127,7 @@ final class CometRegistry implements DisposableBean {
             lane.comet().channel().shutdownNow();
         });
         lanes.clear();
+        retryTimer.shutdownNow();
+        completions.shutdown();
     }
 }

@@ -16,9 +16,11 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * ROOM pushes: the {@link RoomMerger} on one thread, its batches sent with BroadcastRoom to every
- * comet. One thread keeps the merger free of locks and makes the order in which batches reach the
- * comet lanes the order of the room's messages; the listener hands messages over without waiting.
+ * ROOM pushes: the {@link RoomMerger}, its batches sent with BroadcastRoom to every comet. The
+ * listener's thread adds a message and, when the room was quiet, starts the calls itself: no hand-off
+ * to another thread on the way of a push (each costs a wake-up). The merger's lock makes the order in
+ * which batches reach the comet lanes the order of the room's messages; its timers (the signal, idle
+ * rooms) run on one scheduler thread.
  * Each record's future completes when the batch that carries it was accepted by every comet (or given
  * up), so its offset is committed only then (at least once).
  */
@@ -49,20 +51,15 @@ public final class RoomFanout implements DisposableBean {
     public CompletableFuture<Delivery> push(String room, int op, byte[] msg) {
         CompletableFuture<Delivery> done = new CompletableFuture<>();
         try {
-            scheduler.schedule(() -> add(room, op, msg, done));
-        } catch (RejectedExecutionException e) {
-            done.complete(Delivery.ABANDONED);
-        }
-        return done;
-    }
-
-    private void add(String room, int op, byte[] msg, CompletableFuture<Delivery> done) {
-        try {
             merger.add(room, op, msg, done);
+        } catch (RejectedExecutionException e) {
+            // the scheduler is gone: job is stopping, the record is read again by the next job
+            done.complete(Delivery.ABANDONED);
         } catch (RuntimeException e) {
             log.error("room merge failed room={} op={}", room, op, e);
             done.complete(Delivery.failed(List.of("room-merger")));
         }
+        return done;
     }
 
     private void send(RoomBatch<CompletableFuture<Delivery>> batch) {

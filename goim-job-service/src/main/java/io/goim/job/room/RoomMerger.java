@@ -22,9 +22,10 @@ import reactor.core.scheduler.Scheduler;
  * forgotten.
  *
  * <p>Order: batches of a room leave in the order of its messages, and inside a batch the inner frames
- * follow that order. Not thread-safe: every call, and the scheduler's tasks, must run on one thread
- * ({@link RoomFanout} uses a single-threaded scheduler; tests drive a virtual-time one). Time comes
- * from {@link Scheduler#now}, so tests need no real waiting.
+ * follow that order. Thread-safe: every method and every timer task holds the merger's monitor, and
+ * the sink is called under it, so a room's batches reach the sink in order whichever thread adds
+ * (the Kafka listener's) or flushes (the scheduler's). Time comes from {@link Scheduler#now}, so
+ * tests drive a virtual-time scheduler and need no real waiting.
  */
 final class RoomMerger<T> {
     private final int batch;
@@ -43,7 +44,7 @@ final class RoomMerger<T> {
     }
 
     /** Adds one message of {@code room}; {@code ticket} comes back in the batch that carries it. */
-    void add(String room, int op, byte[] msg, T ticket) {
+    synchronized void add(String room, int op, byte[] msg, T ticket) {
         long now = now();
         RoomBuffer<T> buffer = rooms.get(room);
         if (buffer == null) {
@@ -65,11 +66,11 @@ final class RoomMerger<T> {
     }
 
     /** Rooms known now (not yet forgotten for being idle). */
-    int rooms() {
+    synchronized int rooms() {
         return rooms.size();
     }
 
-    private void onSignal(RoomBuffer<T> buffer) {
+    private synchronized void onSignal(RoomBuffer<T> buffer) {
         buffer.signal = null;
         if (buffer.size() > 0) {
             flush(buffer, now());
@@ -90,7 +91,7 @@ final class RoomMerger<T> {
         scheduler.schedule(() -> onIdleCheck(buffer), delay, NANOSECONDS);
     }
 
-    private void onIdleCheck(RoomBuffer<T> buffer) {
+    private synchronized void onIdleCheck(RoomBuffer<T> buffer) {
         long quietFor = now() - buffer.lastMessage;
         if (buffer.size() == 0 && quietFor >= idle) {
             rooms.remove(buffer.room, buffer);
