@@ -87,10 +87,19 @@ public record CometProperties(
     /** goim's [bucket] section: channels are sharded into this many buckets by key. */
     public record Bucket(@Min(1) @DefaultValue("32") int size) {}
 
-    /** How comet finds and calls logic. */
+    /**
+     * How comet finds and calls logic.
+     *
+     * @param maxInFlight calls to logic at once; more wait in comet, first come first served
+     * @param maxWaiting calls that may wait; more are refused at once
+     * @param maxWait how long a call may wait before it is dropped (its client has gone by then)
+     */
     public record Logic(
             @NotBlank @DefaultValue("goim-logic") String serviceId,
-            @NotNull @DefaultValue("3s") Duration callTimeout) {}
+            @NotNull @DefaultValue("3s") Duration callTimeout,
+            @Min(1) @DefaultValue("64") int maxInFlight,
+            @Min(0) @DefaultValue("20000") int maxWaiting,
+            @NotNull @DefaultValue("4s") Duration maxWait) {}
 
     /** What comet tells Eureka about itself (contract section 7). */
     public record Discovery(

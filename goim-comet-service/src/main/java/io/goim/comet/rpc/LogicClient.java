@@ -17,6 +17,8 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Calls logic's gRPC API on an instance that Eureka lists with its {@code grpc.port}; one reused
- * channel per logic address. Every call has a deadline and never blocks the caller's thread.
+ * channel per logic address. Every call has a deadline and never blocks the caller's thread; at most
+ * {@code goim.comet.logic.max-in-flight} run at once, the others wait their turn ({@link
+ * CallAdmission}).
  */
 @Component
 public class LogicClient {
@@ -44,12 +48,25 @@ public class LogicClient {
     private final String serviceId;
     private final Duration callTimeout;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final CallAdmission admission;
 
-    LogicClient(DiscoveryClient discovery, GrpcChannelFactory channelFactory, CometProperties properties) {
+    LogicClient(
+            DiscoveryClient discovery,
+            GrpcChannelFactory channelFactory,
+            CometProperties properties,
+            MeterRegistry meters) {
         this.discovery = discovery;
         this.channelFactory = channelFactory;
-        this.serviceId = properties.logic().serviceId();
-        this.callTimeout = properties.logic().callTimeout();
+        CometProperties.Logic logic = properties.logic();
+        this.serviceId = logic.serviceId();
+        this.callTimeout = logic.callTimeout();
+        this.admission = new CallAdmission(logic.maxInFlight(), logic.maxWaiting(), logic.maxWait());
+        Gauge.builder("goim.comet.logic.waiting", admission, CallAdmission::waiting)
+                .description("calls to logic waiting for their turn")
+                .register(meters);
+        Gauge.builder("goim.comet.logic.in.flight", admission, CallAdmission::inFlight)
+                .description("calls to logic under way")
+                .register(meters);
     }
 
     public CompletableFuture<ConnectReply> connect(ConnectReq request) {
@@ -91,12 +108,26 @@ public class LogicClient {
 
     private <T> CompletableFuture<T> call(Call<T> call) {
         CompletableFuture<T> result = new CompletableFuture<>();
+        admission.submit(
+                () -> {
+                    result.whenComplete((reply, error) -> admission.release());
+                    try {
+                        start(call, result);
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                result::completeExceptionally);
+        return result;
+    }
+
+    private <T> void start(Call<T> call, CompletableFuture<T> result) {
         ManagedChannel channel;
         try {
             channel = pickChannel();
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
-            return result;
+            return;
         }
         LogicGrpc.LogicStub stub =
                 LogicGrpc.newStub(channel).withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -117,7 +148,6 @@ public class LogicClient {
                         Status.INTERNAL.withDescription("no reply").asRuntimeException());
             }
         });
-        return result;
     }
 
     /** The logic gRPC addresses Eureka lists now. */

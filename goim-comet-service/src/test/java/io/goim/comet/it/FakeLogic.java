@@ -39,6 +39,15 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     /** The goim-key header of each Receive, in order. */
     final List<String> receiveKeys = new CopyOnWriteArrayList<>();
 
+    /** How long Connect takes to answer; 0: at once. */
+    volatile long connectDelayMillis;
+    /** Connect calls under way now, and the most there ever were at once. */
+    final java.util.concurrent.atomic.AtomicInteger connectsNow = new java.util.concurrent.atomic.AtomicInteger();
+
+    final java.util.concurrent.atomic.AtomicInteger connectsAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+
+    private final java.util.concurrent.ScheduledExecutorService delays =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
     private static final io.grpc.Context.Key<String> KEY = io.grpc.Context.key("goim-key");
     private final JsonMapper json = JsonMapper.builder().build();
     private final Server server;
@@ -87,8 +96,21 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
                 .setRoomID(token.path("room_id").asString(""))
                 .setHeartbeat(key.startsWith("short-hb") ? TimeUnit.SECONDS.toNanos(1) : TimeUnit.MINUTES.toNanos(8));
         token.path("accepts").forEach(op -> connected.addAccepts(op.asInt()));
-        reply.onNext(connected.build());
-        reply.onCompleted();
+        long delay = connectDelayMillis;
+        if (delay == 0) {
+            reply.onNext(connected.build());
+            reply.onCompleted();
+            return;
+        }
+        connectsAtOnce.accumulateAndGet(connectsNow.incrementAndGet(), Math::max);
+        delays.schedule(
+                () -> {
+                    connectsNow.decrementAndGet();
+                    reply.onNext(connected.build());
+                    reply.onCompleted();
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -136,6 +158,7 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        delays.shutdownNow();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 }

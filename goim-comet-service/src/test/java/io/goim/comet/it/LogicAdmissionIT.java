@@ -1,0 +1,94 @@
+package io.goim.comet.it;
+
+import static io.goim.proto.testclient.GoimClient.token;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.goim.comet.CometApplication;
+import io.goim.comet.transport.Listeners;
+import io.goim.comet.transport.Transport;
+import io.goim.proto.frame.Op;
+import io.goim.proto.testclient.Received;
+import io.goim.proto.testclient.WebSocketClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * A connect storm against a slow logic: comet keeps at most {@code max-in-flight} Connect calls at
+ * logic and queues the rest, and every client still gets in.
+ */
+class LogicAdmissionIT {
+    private static final int MAX_IN_FLIGHT = 3;
+    private static final int CLIENTS = 24;
+
+    private static FakeLogic logic;
+    private static ConfigurableApplicationContext comet;
+    private static int wsPort;
+
+    @BeforeAll
+    static void start() {
+        logic = FakeLogic.start();
+        logic.connectDelayMillis = 150;
+        comet = new SpringApplicationBuilder(CometApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--spring.grpc.server.port=0",
+                        "--eureka.client.enabled=false",
+                        "--goim.comet.server-id=comet-admission",
+                        "--goim.comet.websocket.port=0",
+                        "--goim.comet.tcp.enabled=false",
+                        "--goim.comet.logic.max-in-flight=" + MAX_IN_FLIGHT,
+                        "--spring.cloud.discovery.client.simple.instances.goim-logic[0].uri=http://127.0.0.1:"
+                                + logic.port(),
+                        "--spring.cloud.discovery.client.simple.instances.goim-logic[0].metadata[grpc.port]="
+                                + logic.port());
+        wsPort = comet.getBean(Listeners.class).ports().get(Transport.WEBSOCKET);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        comet.close();
+        logic.close();
+    }
+
+    @Test
+    void aStormOfConnectsReachesLogicAFewAtATimeAndEveryClientGetsIn() throws Exception {
+        List<WebSocketClient> clients = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<CompletableFuture<Received>> replies = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++) {
+                WebSocketClient client = WebSocketClient.connect(wsPort);
+                clients.add(client);
+                String token = token(500 + i, "", "", "1000");
+                replies.add(CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return client.auth(token);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        pool));
+            }
+
+            for (CompletableFuture<Received> reply : replies) {
+                assertThat(reply.get(20, TimeUnit.SECONDS).op()).isEqualTo(Op.AUTH_REPLY);
+            }
+            assertThat(logic.connects).hasSize(CLIENTS);
+            // the queue was used, and logic never saw more than the limit at once
+            assertThat(logic.connectsAtOnce.get()).isEqualTo(MAX_IN_FLIGHT);
+        } finally {
+            pool.shutdownNow();
+            clients.forEach(WebSocketClient::close);
+        }
+    }
+}
