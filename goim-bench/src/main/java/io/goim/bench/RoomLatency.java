@@ -11,9 +11,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,32 +149,26 @@ final class RoomLatency {
 
             long[] sentAt = new long[total];
             long[] repliedAt = new long[total];
-            HttpClient http = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .build();
-            long start = System.nanoTime();
-            for (int p = 0; p < total; p++) {
-                long due = start + p * s.interval().toNanos();
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                HttpRequest request = HttpRequest.newBuilder(s.push())
-                        .timeout(Duration.ofSeconds(5))
-                        .header("Content-Type", "application/x-www-form-urlencoded")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(Wire.body(p)))
-                        .build();
-                sentAt[p] = System.nanoTime();
-                try {
-                    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                    if (response.statusCode() == 200 && response.body().contains("\"code\":0")) {
-                        repliedAt[p] = System.nanoTime();
-                    } else {
-                        System.err.printf("push %d answered %d %s%n", p, response.statusCode(), response.body());
+            try (HttpPusher http = new HttpPusher(group, s.push())) {
+                long start = System.nanoTime();
+                for (int p = 0; p < total; p++) {
+                    long due = start + p * s.interval().toNanos();
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
                     }
-                } catch (IOException e) {
-                    System.err.printf("push %d failed: %s%n", p, e);
+                    try {
+                        HttpPusher.Reply reply = http.post(Wire.body(p));
+                        sentAt[p] = reply.sentAt();
+                        if (reply.status() == 200 && reply.body().contains("\"code\":0")) {
+                            repliedAt[p] = reply.repliedAt();
+                        } else {
+                            System.err.printf("push %d answered %d %s%n", p, reply.status(), reply.body());
+                        }
+                    } catch (IOException e) {
+                        sentAt[p] = System.nanoTime();
+                        System.err.printf("push %d failed: %s%n", p, e);
+                    }
                 }
             }
             // stragglers: up to 5 s after the last push for every receipt to come in
