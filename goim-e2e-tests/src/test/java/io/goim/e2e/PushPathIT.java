@@ -72,7 +72,9 @@ class PushPathIT {
                 // four services and a broker share two cores here: logic's 1 s failure budget is
                 // tested in logic's own tests, not in this one
                 "--goim.logic.timeouts.redis=3s",
-                "--goim.logic.timeouts.kafka=5s");
+                "--goim.logic.timeouts.kafka=5s",
+                // the push path's warm-up runs here too, smaller: the tests' clients share the cores
+                "--goim.logic.warmup.pushes=200");
         ServiceProcess logic = start("logic", "goim.jar.logic", common);
         ServiceProcess job = start("job", "goim.jar.job", common);
         comet = start(

@@ -58,6 +58,7 @@ import tools.jackson.databind.json.JsonMapper;
             "server.port=0",
             "eureka.client.enabled=false",
             "goim.logic.timeouts.kafka=10s",
+            "goim.logic.warmup.pushes=0",
             "spring.cloud.discovery.client.simple.instances.goim-comet[0].uri=http://127.0.0.1:3109",
             "spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata.[server.id]=grpc-it-comet",
             "spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata.addrs=203.0.113.7:3101",

@@ -31,7 +31,8 @@ public record LogicProperties(
         @Valid @DefaultValue Auth auth,
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Limits limits,
-        @Valid @DefaultValue Timeouts timeouts) {
+        @Valid @DefaultValue Timeouts timeouts,
+        @Valid @DefaultValue Warmup warmup) {
 
     public LogicProperties {
         regions = regions == null ? Map.of() : Map.copyOf(regions);
@@ -140,4 +141,16 @@ public record LogicProperties(
             @NotNull @DefaultValue("800ms") Duration redis,
             @NotNull @DefaultValue("800ms") Duration kafka,
             @NotNull @DefaultValue("2s") Duration session) {}
+
+    /**
+     * The push path's warm-up at start (see PushWarmup).
+     *
+     * @param pushes room pushes sent once a comet is listed; 0: none
+     * @param concurrency warm-up pushes under way at once
+     * @param maxWait how long to wait for a comet to appear before giving the warm-up up
+     */
+    public record Warmup(
+            @Min(0) @DefaultValue("2000") int pushes,
+            @Min(1) @DefaultValue("4") int concurrency,
+            @NotNull @DefaultValue("2m") Duration maxWait) {}
 }

@@ -40,6 +40,7 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {
             "spring.grpc.server.port=0",
             "spring.kafka.admin.auto-create=false",
+            "goim.logic.warmup.pushes=0",
             // the test classpath has the registry's Jersey; logic's client uses its own transport
             "eureka.client.jersey.enabled=false",
             "eureka.client.registry-fetch-interval-seconds=1",
