@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -29,6 +30,7 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A bare Netty WebSocket broadcast with nothing in between: clients authenticate with op 7 (any
@@ -43,7 +45,15 @@ final class BareBroadcastServer implements Closeable {
 
     private BareBroadcastServer(EventLoopGroup group, int wsPort, int httpPort) throws InterruptedException {
         this.group = group;
-        this.ws = new ServerBootstrap()
+        this.ws = bind(group, wsPort, () ->
+                new ChannelHandler[] {new WebSocketServerProtocolHandler("/sub"), new ClientHandler()});
+        this.http = bind(group, httpPort, () -> new ChannelHandler[] {new PushHandler()});
+    }
+
+    /** An HTTP server on 127.0.0.1:{@code port}; each connection gets the handlers after the codec. */
+    private static Channel bind(EventLoopGroup group, int port, Supplier<ChannelHandler[]> handlers)
+            throws InterruptedException {
+        return new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverSocketChannel())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -53,27 +63,10 @@ final class BareBroadcastServer implements Closeable {
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpObjectAggregator(65536))
-                                .addLast(new WebSocketServerProtocolHandler("/sub"))
-                                .addLast(new ClientHandler());
+                                .addLast(handlers.get());
                     }
                 })
-                .bind("127.0.0.1", wsPort)
-                .sync()
-                .channel();
-        this.http = new ServerBootstrap()
-                .group(group)
-                .channel(Transports.serverSocketChannel())
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(new HttpServerCodec())
-                                .addLast(new HttpObjectAggregator(65536))
-                                .addLast(new PushHandler());
-                    }
-                })
-                .bind("127.0.0.1", httpPort)
+                .bind("127.0.0.1", port)
                 .sync()
                 .channel();
     }
