@@ -165,8 +165,27 @@ public class LogicClient {
                     .withDescription("no " + serviceId + " instance in Eureka")
                     .asRuntimeException();
         }
+        forgetGone(addresses);
         String address = addresses.get(ThreadLocalRandom.current().nextInt(addresses.size()));
         return channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a));
+    }
+
+    /**
+     * Shuts down the channels of logic instances Eureka no longer lists (a redeployed logic comes
+     * back at another address): calls under way on them finish, and nothing keeps reconnecting to
+     * an address that is gone. An empty list closes nothing: that is more likely Eureka than logic.
+     */
+    private void forgetGone(List<String> addresses) {
+        if (channels.size() <= addresses.size() && addresses.containsAll(channels.keySet())) {
+            return;
+        }
+        channels.entrySet().removeIf(entry -> {
+            if (addresses.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().shutdown();
+            return true;
+        });
     }
 
     private static String grpcAddress(ServiceInstance instance) {
