@@ -42,6 +42,9 @@ class PushPathIT {
     private static EmbeddedKafkaKraftBroker kafka;
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static ServiceProcess comet;
+    private static ServiceProcess logicService;
+    private static int cometHttpPort;
+    private static int jobHttpPort;
     private static String cometServer;
     private static int logicPort;
     private static int wsPort;
@@ -84,7 +87,9 @@ class PushPathIT {
 
         logicPort = awaitPort(logic, "Netty started on port (\\d+)");
         int jobPort = awaitPort(job, "Netty started on port (\\d+)");
-        int cometHttpPort = awaitPort(comet, "Netty started on port (\\d+)");
+        jobHttpPort = jobPort;
+        cometHttpPort = awaitPort(comet, "Netty started on port (\\d+)");
+        logicService = logic;
         wsPort = awaitPort(comet, "comet ws listening .* port=(\\d+)");
         // ready when comet can reach logic and job can reach comet, both through Eureka
         await().atMost(READY)
@@ -121,6 +126,36 @@ class PushPathIT {
     @AfterEach
     void closeClients() {
         clients.forEach(WebSocketClient::close);
+    }
+
+    @Test
+    void logicsWarmupGoesThroughKafkaAndJobToTheComet() {
+        // 200 warm-up pushes (see the services' arguments): logic's API, Kafka, job, and on to
+        // the comets job knows by then (job may learn of the comet after the first ones)
+        int failed = await("logic's warm-up")
+                .atMost(READY)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> logicService.find("push warm-up done pushes=200 failed=(\\d+)"), n -> n >= 0);
+        assertThat(failed).isZero();
+        await("job's ROOM pushes")
+                .atMost(READY)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> metric(jobHttpPort, "goim_job_pushes_total{", "type=\"ROOM\""), n -> n >= 200);
+        await("BroadcastRoom calls on comet")
+                .atMost(READY)
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () -> metric(cometHttpPort, "grpc_server_seconds_count{", "rpc_method=\"BroadcastRoom\""),
+                        n -> n > 0);
+    }
+
+    /** The sum of a Prometheus metric's samples whose line holds {@code label}. */
+    private static double metric(int port, String prefix, String label) {
+        return get(port, "/actuator/prometheus")
+                .lines()
+                .filter(line -> line.startsWith(prefix) && line.contains(label))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     @Test
