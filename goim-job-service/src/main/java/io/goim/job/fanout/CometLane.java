@@ -90,24 +90,28 @@ final class CometLane {
     /** Queues a call, or starts it here when the lane is idle; the future tells how it ended. */
     CompletableFuture<CallOutcome> submit(CometCall call) {
         Task task = new Task(call, settings.retryBackoff().toNanos());
+        CallOutcome refused;
         synchronized (this) {
             if (closedAs != null) {
-                task.done.complete(closedAs);
+                refused = closedAs;
+            } else if (running == null) {
+                running = task;
+                refused = null;
+            } else if (queue.size() < settings.queueCapacity()) {
+                queue.add(task);
                 return task.done;
+            } else {
+                rejected.increment();
+                log.warn("comet queue full, call rejected server={} method={}", comet.server(), call.method());
+                refused = CallOutcome.FAILED;
             }
-            if (running != null) {
-                if (queue.size() >= settings.queueCapacity()) {
-                    rejected.increment();
-                    log.warn("comet queue full, call rejected server={} method={}", comet.server(), call.method());
-                    task.done.complete(CallOutcome.FAILED);
-                } else {
-                    queue.add(task);
-                }
-                return task.done;
-            }
-            running = task;
         }
-        attempt(task);
+        // outside the lock: a completed future runs its dependents right here
+        if (refused != null) {
+            task.done.complete(refused);
+        } else {
+            attempt(task);
+        }
         return task.done;
     }
 
