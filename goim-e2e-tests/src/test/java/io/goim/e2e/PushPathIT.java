@@ -135,7 +135,7 @@ class PushPathIT {
         int failed = await("logic's warm-up")
                 .atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> logicService.find("push warm-up done pushes=200 failed=(\\d+)"), n -> n >= 0);
+                .until(() -> logicService.find("push warm-up done sent=200 failed=(\\d+)"), n -> n >= 0);
         assertThat(failed).isZero();
         await("job's ROOM pushes")
                 .atMost(READY)

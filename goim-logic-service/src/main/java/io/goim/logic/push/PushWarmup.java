@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -70,48 +72,64 @@ final class PushWarmup implements DisposableBean {
         }
         WebClient api = builder.build();
         String prefix = UUID.randomUUID() + "-";
+        AtomicInteger sent = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
-        long[] startedAt = new long[1];
+        AtomicReference<Throwable> lastError = new AtomicReference<>();
+        AtomicLong startedAt = new AtomicLong();
         running = Flux.interval(Duration.ZERO, Duration.ofMillis(500))
                 .filter(tick -> !comets.comets().isEmpty())
                 .next()
                 .timeout(settings.maxWait(), Mono.empty())
                 .flatMapMany(tick -> {
-                    startedAt[0] = System.nanoTime();
+                    startedAt.set(System.nanoTime());
                     log.info("push warm-up started pushes={} room_type={}", settings.pushes(), ROOM_TYPE);
                     return Flux.range(0, settings.pushes())
                             // a broken Kafka: stop soon rather than wait out every push's timeout
                             .takeWhile(i -> failed.get() < MAX_FAILURES)
                             .flatMap(
-                                    i -> api.post()
-                                            .uri(
-                                                    "/goim/push/room?operation={op}&type={type}&room={room}",
-                                                    OPERATION,
-                                                    ROOM_TYPE,
-                                                    prefix + i)
-                                            .bodyValue(BODY)
-                                            .retrieve()
-                                            .bodyToMono(String.class)
-                                            .filter(reply -> reply.contains("\"code\":0"))
-                                            .switchIfEmpty(Mono.error(new IllegalStateException("push refused")))
-                                            .timeout(Duration.ofSeconds(5))
-                                            .onErrorResume(e -> {
-                                                failed.incrementAndGet();
-                                                return Mono.empty();
-                                            }),
+                                    i -> Mono.defer(() -> {
+                                        sent.incrementAndGet();
+                                        return api.post()
+                                                .uri(
+                                                        "/goim/push/room?operation={op}&type={type}&room={room}",
+                                                        OPERATION,
+                                                        ROOM_TYPE,
+                                                        prefix + i)
+                                                .bodyValue(BODY)
+                                                .retrieve()
+                                                .bodyToMono(String.class)
+                                                .flatMap(reply -> reply.contains("\"code\":0")
+                                                        ? Mono.just(reply)
+                                                        : Mono.error(
+                                                                new IllegalStateException("push refused: " + reply)))
+                                                .timeout(Duration.ofSeconds(5))
+                                                .onErrorResume(e -> {
+                                                    failed.incrementAndGet();
+                                                    lastError.set(e);
+                                                    return Mono.empty();
+                                                });
+                                    }),
                                     settings.concurrency())
                             .then(Mono.just(true));
                 })
                 .defaultIfEmpty(false)
                 .subscribe(
                         warmed -> {
-                            if (warmed) {
-                                log.info(
-                                        "push warm-up done pushes={} failed={} took_ms={}",
-                                        settings.pushes(),
+                            long took = Duration.ofNanos(System.nanoTime() - startedAt.get())
+                                    .toMillis();
+                            if (warmed && failed.get() >= MAX_FAILURES) {
+                                log.warn(
+                                        "push warm-up stopped sent={} failed={} took_ms={} error={}",
+                                        sent.get(),
                                         failed.get(),
-                                        Duration.ofNanos(System.nanoTime() - startedAt[0])
-                                                .toMillis());
+                                        took,
+                                        String.valueOf(lastError.get()));
+                            } else if (warmed) {
+                                log.info(
+                                        "push warm-up done sent={} failed={} took_ms={}",
+                                        sent.get(),
+                                        failed.get(),
+                                        took);
                             } else {
                                 log.info("push warm-up given up: no comet listed within {}", settings.maxWait());
                             }
