@@ -27,7 +27,8 @@ public record CometProperties(
         @Valid @DefaultValue Bucket bucket,
         @Valid @DefaultValue Logic logic,
         @Valid @DefaultValue Discovery discovery,
-        @Valid @DefaultValue Drain drain) {
+        @Valid @DefaultValue Drain drain,
+        @Valid @DefaultValue Io io) {
 
     /** This comet's server id: configured, else the host name as goim does (contract section 7). */
     public String server() {
@@ -107,6 +108,13 @@ public record CometProperties(
             @DefaultValue("false") boolean offline,
             @DefaultValue("") String addrs,
             @NotNull @DefaultValue("10s") Duration refresh) {}
+
+    /**
+     * The event loops that run every listener and the gRPC server.
+     *
+     * @param threads how many; 0 is one per available processor
+     */
+    public record Io(@Min(0) @DefaultValue("0") int threads) {}
 
     /** Graceful drain on shutdown: connections are closed spread over this time. */
     public record Drain(@NotNull @DefaultValue("10s") Duration time) {}

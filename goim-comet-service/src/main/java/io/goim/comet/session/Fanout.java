@@ -2,6 +2,7 @@ package io.goim.comet.session;
 
 import io.goim.proto.frame.Frame;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -15,7 +16,8 @@ import java.util.function.LongConsumer;
  * Writes one frame to many channels: the frame is encoded once per transport and event loop, and
  * each channel gets a retained duplicate of those wire bytes (no copy of the payload, no encoding
  * per channel); the channels are grouped by the thread that writes them, so a fan-out costs one
- * task per event loop, not one per channel.
+ * task per event loop, not one per channel. Called on an event loop that owns some of the
+ * channels, it writes those itself, after handing the other loops their share.
  */
 public final class Fanout {
     private final Map<Executor, List<Channel>> byExecutor = new IdentityHashMap<>();
@@ -46,36 +48,56 @@ public final class Fanout {
         if (byExecutor.isEmpty()) {
             done.accept(0);
         }
+        Share here = null;
         try {
-            byExecutor.forEach((executor, channels) -> {
-                Frame shared = frame.retainedDuplicate();
+            for (Map.Entry<Executor, List<Channel>> entry : byExecutor.entrySet()) {
+                Executor executor = entry.getKey();
+                Share share = new Share(frame.retainedDuplicate(), entry.getValue(), loops, start, done);
+                if (executor instanceof EventExecutor loop && loop.inEventLoop()) {
+                    // this thread's own connections: written once the other loops have their tasks
+                    here = share;
+                    continue;
+                }
                 try {
-                    executor.execute(() -> {
-                        // the wire bytes are made once per transport, then every channel of this
-                        // event loop writes a retained duplicate of them
-                        Map<Object, ByteBuf> encoded = new HashMap<>(4);
-                        try {
-                            for (Channel channel : channels) {
-                                ByteBuf wire =
-                                        encoded.computeIfAbsent(channel.encodingKey(), k -> channel.encode(shared));
-                                channel.pushEncoded(wire.retainedDuplicate());
-                            }
-                        } finally {
-                            encoded.values().forEach(ByteBuf::release);
-                            shared.release();
-                            if (loops.decrementAndGet() == 0) {
-                                done.accept(System.nanoTime() - start);
-                            }
-                        }
-                    });
+                    executor.execute(share);
                 } catch (RuntimeException rejected) {
                     // the event loop is shutting down: its channels are closing anyway
-                    shared.release();
-                    loops.decrementAndGet();
+                    share.discard();
                 }
-            });
+            }
         } finally {
             frame.release();
+        }
+        if (here != null) {
+            here.run();
+        }
+    }
+
+    /** One event loop's part of a fan-out. */
+    private record Share(Frame shared, List<Channel> channels, AtomicInteger loops, long start, LongConsumer done)
+            implements Runnable {
+        @Override
+        public void run() {
+            // the wire bytes are made once per transport, then every channel of this event loop
+            // writes a retained duplicate of them
+            Map<Object, ByteBuf> encoded = new HashMap<>(4);
+            try {
+                for (Channel channel : channels) {
+                    ByteBuf wire = encoded.computeIfAbsent(channel.encodingKey(), k -> channel.encode(shared));
+                    channel.pushEncoded(wire.retainedDuplicate());
+                }
+            } finally {
+                encoded.values().forEach(ByteBuf::release);
+                shared.release();
+                if (loops.decrementAndGet() == 0) {
+                    done.accept(System.nanoTime() - start);
+                }
+            }
+        }
+
+        void discard() {
+            shared.release();
+            loops.decrementAndGet();
         }
     }
 }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.goim.proto.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.DefaultEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,42 @@ class FanoutTest {
     }
 
     @Test
+    void onAnEventLoopThatOwnsChannelsItWritesThemAtOnceAfterHandingTheOtherLoopsTheirShare() throws Exception {
+        DefaultEventExecutor loopA = new DefaultEventExecutor();
+        QueueExecutor loopB = new QueueExecutor();
+        try {
+            List<Integer> otherLoopTasksAtEachWrite = new ArrayList<>();
+            Fanout fanout = new Fanout();
+            for (int i = 0; i < 4; i++) {
+                fanout.add(
+                        i % 2 == 0
+                                ? channel(loopA, () -> otherLoopTasksAtEachWrite.add(loopB.tasks.size()))
+                                : channel(loopB));
+            }
+            ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[] {1, 2, 3});
+
+            int writtenOnReturn = loopA.submit(() -> {
+                        fanout.write(new Frame(1, 9, 0, body));
+                        return written.size();
+                    })
+                    .get(5, TimeUnit.SECONDS);
+
+            assertThat(writtenOnReturn)
+                    .as("loop A's two channels, written on the calling thread")
+                    .isEqualTo(2);
+            assertThat(otherLoopTasksAtEachWrite)
+                    .as("loop B had its task first")
+                    .containsExactly(1, 1);
+            loopB.runAll();
+            assertThat(written).hasSize(4);
+            written.forEach(ByteBuf::release);
+            assertThat(body.refCnt()).isZero();
+        } finally {
+            loopA.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void anEmptyFanoutReleasesTheFrame() {
         ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer().writeByte(1);
 
@@ -66,6 +104,10 @@ class FanoutTest {
     }
 
     private Channel channel(Executor executor) {
+        return channel(executor, () -> {});
+    }
+
+    private Channel channel(Executor executor, Runnable onWrite) {
         return new Channel(1, "k" + System.nanoTime(), "", List.of(), "ip", new Channel.Outbound() {
             @Override
             public boolean write(Frame frame) {
@@ -85,6 +127,7 @@ class FanoutTest {
 
             @Override
             public boolean writeEncoded(ByteBuf wire) {
+                onWrite.run();
                 written.add(wire);
                 return true;
             }

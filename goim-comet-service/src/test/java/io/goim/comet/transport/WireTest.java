@@ -29,6 +29,7 @@ class WireTest {
         ByteBuf wire = WebSocketWire.encode(ByteBufAllocator.DEFAULT, frame);
 
         assertThat(ByteBufUtil.getBytes(wire)).isEqualTo(drain(netty));
+        assertOnePlainWrite(wire);
         wire.release();
         frame.release();
         netty.finishAndReleaseAll();
@@ -46,11 +47,22 @@ class WireTest {
 
         assertThat(ByteBufUtil.getBytes(rawWire)).isEqualTo(FrameBatch.of(1000, "hi".getBytes()));
         assertThat(ByteBufUtil.getBytes(replyWire)).isEqualTo(drain(netty));
+        assertOnePlainWrite(rawWire);
+        assertOnePlainWrite(replyWire);
         rawWire.release();
         replyWire.release();
         raw.release();
         reply.release();
         netty.finishAndReleaseAll();
+    }
+
+    /**
+     * Shared by every connection of a fan-out: one direct buffer, so each connection's write is a
+     * single plain write, with no gathering and no copy of a heap body into direct memory.
+     */
+    private static void assertOnePlainWrite(ByteBuf wire) {
+        assertThat(wire.isDirect()).as("direct").isTrue();
+        assertThat(wire.nioBufferCount()).as("one piece").isEqualTo(1);
     }
 
     private static Frame frame(int op, int bodyLength) {

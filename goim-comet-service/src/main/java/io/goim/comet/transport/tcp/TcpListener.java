@@ -3,6 +3,7 @@ package io.goim.comet.transport.tcp;
 import io.goim.comet.config.CometProperties;
 import io.goim.comet.transport.BoundListener;
 import io.goim.comet.transport.Connections;
+import io.goim.comet.transport.IoLoops;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.Frame;
 import io.goim.proto.frame.FrameDecoder;
@@ -24,11 +25,13 @@ final class TcpListener extends BoundListener {
     private final CometProperties.Tcp tcp;
     private final int maxPackLength;
     private final Connections connections;
+    private final IoLoops loops;
 
-    TcpListener(CometProperties properties, Connections connections) {
+    TcpListener(CometProperties properties, Connections connections, IoLoops loops) {
         this.tcp = properties.tcp();
         this.maxPackLength = Frame.HEADER_LENGTH + properties.protocol().maxClientBody();
         this.connections = connections;
+        this.loops = loops;
     }
 
     @Override
@@ -41,6 +44,7 @@ final class TcpListener extends BoundListener {
         DisposableServer server;
         try {
             server = TcpServer.create()
+                    .runOn(loops.resources())
                     .host(tcp.bind())
                     .port(tcp.port())
                     .doOnConnection(connection -> {

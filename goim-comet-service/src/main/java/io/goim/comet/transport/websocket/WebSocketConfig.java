@@ -2,6 +2,7 @@ package io.goim.comet.transport.websocket;
 
 import io.goim.comet.config.CometProperties;
 import io.goim.comet.transport.Connections;
+import io.goim.comet.transport.IoLoops;
 import io.goim.comet.transport.Listener;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.Frame;
@@ -16,7 +17,7 @@ import reactor.netty.http.Http11SslContextSpec;
 class WebSocketConfig {
     @Bean
     @ConditionalOnProperty(name = "goim.comet.websocket.enabled", matchIfMissing = true)
-    Listener webSocketListener(CometProperties properties, Connections connections) {
+    Listener webSocketListener(CometProperties properties, Connections connections, IoLoops loops) {
         CometProperties.Websocket ws = properties.websocket();
         return new WebSocketListener(
                 Transport.WEBSOCKET,
@@ -24,13 +25,13 @@ class WebSocketConfig {
                 ws.port(),
                 ws.path(),
                 maxPackLength(properties),
-                server -> server,
+                server -> server.runOn(loops.resources()),
                 connections);
     }
 
     @Bean
     @ConditionalOnProperty(name = "goim.comet.wss.enabled")
-    Listener webSocketTlsListener(CometProperties properties, Connections connections) {
+    Listener webSocketTlsListener(CometProperties properties, Connections connections, IoLoops loops) {
         CometProperties.Wss wss = properties.wss();
         if (wss.certificate() == null || wss.privateKey() == null) {
             throw new IllegalStateException(
@@ -44,8 +45,8 @@ class WebSocketConfig {
                 wss.port(),
                 properties.websocket().path(),
                 maxPackLength(properties),
-                server ->
-                        server.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(certificate, privateKey))),
+                server -> server.runOn(loops.resources())
+                        .secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(certificate, privateKey))),
                 connections);
     }
 
