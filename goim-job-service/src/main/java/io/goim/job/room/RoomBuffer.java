@@ -10,17 +10,17 @@ final class RoomBuffer<T> {
     final String room;
     private FrameBatch frames = new FrameBatch();
     private List<T> tickets = new ArrayList<>();
-    /** Scheduler time (nanoseconds) of the last message added and of the last flush. */
+    /** Scheduler time (nanoseconds) of the last message added. */
     long lastMessage;
-
-    long lastFlush;
+    /** Scheduler time (nanoseconds) at which the room is due to flush again (see RoomMerger). */
+    long due;
     /** The pending flush, set while messages wait. */
     Disposable signal;
 
     RoomBuffer(String room, long quietSince) {
         this.room = room;
         this.lastMessage = quietSince;
-        this.lastFlush = quietSince;
+        this.due = quietSince;
     }
 
     void add(int op, byte[] msg, T ticket) {

@@ -13,13 +13,18 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>goim flushes a room at {@code batch} messages or {@code signal} after the first waiting one, so
  * every room message waits up to a second, even in a room that gets one push a second (contract
- * section 8). Here a message leaves at once when its room is quiet: nothing arrived for the room and
- * nothing was flushed for it within the last {@code signal}. Otherwise it waits, and the room is
- * flushed {@code signal} after its last flush, which is never later than goim's "signal after the
- * first waiting one", or at once when {@code batch} messages wait. A room under steady load thus
- * still leaves at most one batch per {@code signal}, as in goim, while a room that gets one push a
- * second waits for no more than the jitter of its pushes. A room with nothing for {@code idle} is
- * forgotten.
+ * section 8). Here a message leaves at once when its room is quiet: nothing arrived for the room
+ * within the last {@code signal}, or the room is due, its last flush {@code signal} ago. Otherwise
+ * it waits for the room to be due, which is never later than goim's "signal after the first waiting
+ * one", or leaves at once when {@code batch} messages wait. A room under steady load thus still
+ * leaves at most one batch per {@code signal}, as in goim.
+ *
+ * <p>Pushes that come once a {@code signal} do not come exactly a {@code signal} apart: the hops
+ * before job (HTTP, logic, Kafka) add a few milliseconds here and there. So a room is due a tenth
+ * of a {@code signal} early, and a room that flushed within that tenth keeps its schedule (the next
+ * flush is due one {@code signal} after the one it was due for, not after the early one): jitter
+ * neither holds a message nor lets a busy room's flushes creep ahead of one per {@code signal}.
+ * A room with nothing for {@code idle} is forgotten.
  *
  * <p>Order: batches of a room leave in the order of its messages, and inside a batch the inner frames
  * follow that order. Thread-safe: every method and every timer task holds the merger's monitor, and
@@ -30,6 +35,9 @@ import reactor.core.scheduler.Scheduler;
 final class RoomMerger<T> {
     private final int batch;
     private final long signal;
+    /** How early a room is due: the jitter of pushes that come once a signal. */
+    private final long early;
+
     private final long idle;
     private final Scheduler scheduler;
     private final Consumer<RoomBatch<T>> sink;
@@ -38,6 +46,7 @@ final class RoomMerger<T> {
     RoomMerger(int batch, Duration signal, Duration idle, Scheduler scheduler, Consumer<RoomBatch<T>> sink) {
         this.batch = batch;
         this.signal = signal.toNanos();
+        this.early = this.signal / 10;
         this.idle = idle.toNanos();
         this.scheduler = scheduler;
         this.sink = sink;
@@ -52,14 +61,14 @@ final class RoomMerger<T> {
             rooms.put(room, buffer);
             scheduleIdleCheck(buffer, idle);
         }
-        boolean quiet = buffer.size() == 0 && (now - buffer.lastMessage >= signal || now - buffer.lastFlush >= signal);
+        boolean quiet = buffer.size() == 0 && (now - buffer.lastMessage >= signal || now >= buffer.due - early);
         buffer.lastMessage = now;
         buffer.add(op, msg, ticket);
         if (quiet || buffer.size() >= batch) {
             flush(buffer, now);
         } else if (buffer.signal == null) {
             // clamped: a wall clock that stepped back must not hold a room for longer than signal
-            long delay = Math.clamp(buffer.lastFlush + signal - now, 0, signal);
+            long delay = Math.clamp(buffer.due - early - now, 0, signal);
             RoomBuffer<T> waiting = buffer;
             buffer.signal = scheduler.schedule(() -> onSignal(waiting), delay, NANOSECONDS);
         }
@@ -82,7 +91,8 @@ final class RoomMerger<T> {
             buffer.signal.dispose();
             buffer.signal = null;
         }
-        buffer.lastFlush = now;
+        boolean onSchedule = now >= buffer.due - early && now < buffer.due;
+        buffer.due = onSchedule ? buffer.due + signal : now + signal;
         sink.accept(buffer.drain());
     }
 
