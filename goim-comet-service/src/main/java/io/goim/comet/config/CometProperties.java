@@ -93,14 +93,15 @@ public record CometProperties(
      *
      * @param maxInFlight calls to logic at once; more wait in comet, first come first served
      * @param maxWaiting calls that may wait; more are refused at once
-     * @param maxWait how long a call may wait before it is dropped (its client has gone by then)
+     * @param maxWait how long a call may wait before it is dropped; a call whose client left is
+     *     dropped when its turn comes, whatever it waited
      */
     public record Logic(
             @NotBlank @DefaultValue("goim-logic") String serviceId,
             @NotNull @DefaultValue("3s") Duration callTimeout,
             @Min(1) @DefaultValue("64") int maxInFlight,
             @Min(0) @DefaultValue("20000") int maxWaiting,
-            @NotNull @DefaultValue("4s") Duration maxWait) {}
+            @NotNull @DefaultValue("10s") Duration maxWait) {}
 
     /** What comet tells Eureka about itself (contract section 7). */
     public record Discovery(

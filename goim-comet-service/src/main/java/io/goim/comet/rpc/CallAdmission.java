@@ -11,8 +11,8 @@ import java.util.function.Consumer;
  * still compiling) otherwise sends logic every call at once: logic shares its cores among all of
  * them, each takes longer than its deadline, and nearly every client is refused although logic did
  * the work. Queued here, the calls that get through finish in time, and a call that waited longer
- * than {@code maxWait} (its connection has given up by then) is dropped without costing logic
- * anything.
+ * than {@code maxWait} is dropped without costing logic anything (as is, in {@link LogicClient},
+ * a Connect whose client left while it waited).
  */
 final class CallAdmission {
     private record Waiting(Runnable start, Consumer<Throwable> reject, long since) {}

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.grpc.client.GrpcChannelFactory;
@@ -69,8 +70,12 @@ public class LogicClient {
                 .register(meters);
     }
 
-    public CompletableFuture<ConnectReply> connect(ConnectReq request) {
-        return call((stub, observer) -> stub.connect(request, observer));
+    /**
+     * Connect, for a client that may leave while its call waits its turn: when the turn comes and
+     * {@code wanted} says no, the call is not made and fails with CANCELLED.
+     */
+    public CompletableFuture<ConnectReply> connect(ConnectReq request, BooleanSupplier wanted) {
+        return call((stub, observer) -> stub.connect(request, observer), wanted);
     }
 
     public CompletableFuture<DisconnectReply> disconnect(DisconnectReq request) {
@@ -107,10 +112,21 @@ public class LogicClient {
     }
 
     private <T> CompletableFuture<T> call(Call<T> call) {
+        return call(call, () -> true);
+    }
+
+    private <T> CompletableFuture<T> call(Call<T> call, BooleanSupplier wanted) {
         CompletableFuture<T> result = new CompletableFuture<>();
         admission.submit(
                 () -> {
                     result.whenComplete((reply, error) -> admission.release());
+                    if (!wanted.getAsBoolean()) {
+                        // its client has left: logic would make a session for nobody
+                        result.completeExceptionally(Status.CANCELLED
+                                .withDescription("the connection closed while its call to logic waited")
+                                .asRuntimeException());
+                        return;
+                    }
                     try {
                         start(call, result);
                     } catch (RuntimeException e) {

@@ -139,10 +139,17 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
                 .build();
         connections
                 .logic()
-                .connect(request)
+                .connect(request, () -> ctx.channel().isActive())
                 .whenComplete((reply, error) -> ctx.executor().execute(() -> {
                     if (error == null) {
                         authenticated(ctx, reply, seq);
+                    } else if (!ctx.channel().isActive()) {
+                        // the client left while its call waited or ran: nobody to refuse
+                        connections.metrics().auth("abandoned");
+                        log.debug(
+                                "auth abandoned remote={} error={}",
+                                ctx.channel().remoteAddress(),
+                                error.getMessage());
                     } else {
                         refused(ctx, error);
                     }

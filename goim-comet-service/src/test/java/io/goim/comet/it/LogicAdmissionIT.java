@@ -9,6 +9,8 @@ import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.Op;
 import io.goim.proto.testclient.Received;
 import io.goim.proto.testclient.WebSocketClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +64,7 @@ class LogicAdmissionIT {
     @Test
     void aStormOfConnectsReachesLogicAFewAtATimeAndEveryClientGetsIn() throws Exception {
         List<WebSocketClient> clients = new ArrayList<>();
+        int connectsBefore = logic.connects.size();
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         try {
             List<CompletableFuture<Received>> replies = new ArrayList<>();
@@ -83,12 +86,57 @@ class LogicAdmissionIT {
             for (CompletableFuture<Received> reply : replies) {
                 assertThat(reply.get(20, TimeUnit.SECONDS).op()).isEqualTo(Op.AUTH_REPLY);
             }
-            assertThat(logic.connects).hasSize(CLIENTS);
+            assertThat(logic.connects).hasSize(connectsBefore + CLIENTS);
             // the queue was used, and logic never saw more than the limit at once
             assertThat(logic.connectsAtOnce.get()).isEqualTo(MAX_IN_FLIGHT);
         } finally {
             pool.shutdownNow();
             clients.forEach(WebSocketClient::close);
+        }
+    }
+
+    @Test
+    void aClientThatLeavesWhileItsConnectWaitsCostsLogicNothing() throws Exception {
+        int connectsBefore = logic.connects.size();
+        List<WebSocketClient> staying = new ArrayList<>();
+        List<WebSocketClient> leaving = new ArrayList<>();
+        logic.connectDelayMillis = 1_000;
+        try {
+            // the stayers take every place at logic for a second; the leavers queue behind them
+            for (int i = 0; i < MAX_IN_FLIGHT; i++) {
+                WebSocketClient client = WebSocketClient.connect(wsPort);
+                staying.add(client);
+                client.send(Op.AUTH, token(700 + i, "", "", "1000"));
+            }
+            for (int i = 0; i < 6; i++) {
+                WebSocketClient client = WebSocketClient.connect(wsPort);
+                leaving.add(client);
+                client.send(Op.AUTH, token(800 + i, "", "", "1000"));
+            }
+            Gauge waiting = comet.getBean(MeterRegistry.class)
+                    .get("goim.comet.logic.waiting")
+                    .gauge();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (waiting.value() < leaving.size() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(waiting.value()).as("the leavers' calls wait their turn").isEqualTo(leaving.size());
+            leaving.forEach(WebSocketClient::close);
+
+            for (WebSocketClient client : staying) {
+                assertThat(client.next().op()).isEqualTo(Op.AUTH_REPLY);
+            }
+            // one more client after the leavers: its call goes through once theirs were skipped
+            WebSocketClient last = WebSocketClient.connect(wsPort);
+            staying.add(last);
+            assertThat(last.auth(token(900, "", "", "1000")).op()).isEqualTo(Op.AUTH_REPLY);
+
+            assertThat(logic.connects.subList(connectsBefore, logic.connects.size()))
+                    .as("only the clients that stayed reached logic")
+                    .hasSize(MAX_IN_FLIGHT + 1);
+        } finally {
+            logic.connectDelayMillis = 150;
+            staying.forEach(WebSocketClient::close);
         }
     }
 }

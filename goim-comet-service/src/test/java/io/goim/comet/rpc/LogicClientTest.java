@@ -69,12 +69,16 @@ class LogicClientTest {
     void shutsDownTheChannelOfALogicThatLeftAndKeepsTheOthers() throws Exception {
         LogicClient client = client();
         listed("1");
-        client.connect(ConnectReq.getDefaultInstance()).handle((r, e) -> null).get(5, TimeUnit.SECONDS);
+        client.connect(ConnectReq.getDefaultInstance(), () -> true)
+                .handle((r, e) -> null)
+                .get(5, TimeUnit.SECONDS);
         ManagedChannel first = created.get("static://10.0.0.1:1");
         assertThat(first).isNotNull();
 
         listed("2");
-        client.connect(ConnectReq.getDefaultInstance()).handle((r, e) -> null).get(5, TimeUnit.SECONDS);
+        client.connect(ConnectReq.getDefaultInstance(), () -> true)
+                .handle((r, e) -> null)
+                .get(5, TimeUnit.SECONDS);
 
         assertThat(first.isShutdown()).isTrue();
         assertThat(created.get("static://10.0.0.1:2").isShutdown()).isFalse();
@@ -84,10 +88,12 @@ class LogicClientTest {
     void keepsItsChannelsWhenDiscoveryListsNoLogic() throws Exception {
         LogicClient client = client();
         listed("1");
-        client.connect(ConnectReq.getDefaultInstance()).handle((r, e) -> null).get(5, TimeUnit.SECONDS);
+        client.connect(ConnectReq.getDefaultInstance(), () -> true)
+                .handle((r, e) -> null)
+                .get(5, TimeUnit.SECONDS);
 
         listed();
-        Throwable refused = client.connect(ConnectReq.getDefaultInstance())
+        Throwable refused = client.connect(ConnectReq.getDefaultInstance(), () -> true)
                 .handle((r, e) -> e)
                 .get(5, TimeUnit.SECONDS);
 

@@ -79,7 +79,7 @@ class FrameHandlerTest {
         send(Op.AUTH, 5, TOKEN);
 
         ArgumentCaptor<ConnectReq> request = ArgumentCaptor.forClass(ConnectReq.class);
-        verify(logic).connect(request.capture());
+        verify(logic).connect(request.capture(), any());
         assertThat(request.getValue().getServer()).isEqualTo("comet-1");
         assertThat(request.getValue().getCookie()).isEqualTo("c=1");
         assertThat(request.getValue().getToken().toStringUtf8()).isEqualTo(TOKEN);
@@ -100,7 +100,7 @@ class FrameHandlerTest {
         send(Op.CHANGE_ROOM, 2, "live://1");
 
         assertThat((Object) channel.readOutbound()).isNull();
-        verify(logic, never()).connect(any());
+        verify(logic, never()).connect(any(), any());
         assertThat(channel.isActive()).isTrue();
     }
 
@@ -121,7 +121,7 @@ class FrameHandlerTest {
     @Test
     void authRefusedByLogicClosesWithAuthFailed() {
         connect();
-        when(logic.connect(any()))
+        when(logic.connect(any(), any()))
                 .thenReturn(CompletableFuture.failedFuture(Status.INVALID_ARGUMENT.asRuntimeException()));
 
         send(Op.AUTH, 1, "not json");
@@ -137,7 +137,8 @@ class FrameHandlerTest {
     @Test
     void logicUnreachableClosesWithLogicUnavailable() {
         connect();
-        when(logic.connect(any())).thenReturn(CompletableFuture.failedFuture(Status.UNAVAILABLE.asRuntimeException()));
+        when(logic.connect(any(), any()))
+                .thenReturn(CompletableFuture.failedFuture(Status.UNAVAILABLE.asRuntimeException()));
 
         send(Op.AUTH, 1, TOKEN);
 
@@ -170,7 +171,7 @@ class FrameHandlerTest {
     @Test
     void heartbeatTimeoutFromConnectReplyClosesTheConnection() {
         connect();
-        when(logic.connect(any()))
+        when(logic.connect(any(), any()))
                 .thenReturn(CompletableFuture.completedFuture(ConnectReply.newBuilder()
                         .setMid(1)
                         .setKey("k1")
@@ -363,7 +364,7 @@ class FrameHandlerTest {
     }
 
     private void connectReply(String key, String room) {
-        when(logic.connect(any()))
+        when(logic.connect(any(), any()))
                 .thenReturn(CompletableFuture.completedFuture(ConnectReply.newBuilder()
                         .setMid(123)
                         .setKey(key)
