@@ -184,6 +184,18 @@ start_service() { # name module health-port [args...]
   start_bg "$name" "$JAVA_HOME/bin/java" -Xmx384m ${GOIM_JAVA_OPTS:-} -jar "$jar" "$@"
 }
 wait_healthy() { log "waiting for $1 (http://127.0.0.1:$2/actuator/health)"; wait_until "$1" 120 health_up "$2"; }
+WARMUP_END='push warm-up (done|stopped|given up|broke)'
+wait_warmup() { # logic's push warm-up (README, logic): until it ends, pushes are slow and compete with it
+  [[ ${GOIM_WARMUP_PUSHES:-} == 0 ]] && return 0
+  log "waiting for logic's push warm-up (${GOIM_WARMUP_PUSHES:-8000} pushes through Kafka, job and comet; GOIM_WARMUP_PUSHES=0 skips it)"
+  local t=0
+  until grep -qE "$WARMUP_END" "$LOGS/logic.log"; do
+    check_alive
+    ((t++ < 3000)) || { log "the warm-up is still running after 300 s; going on"; return 0; }
+    sleep 0.1
+  done
+  log "$(grep -oE "$WARMUP_END.*" "$LOGS/logic.log" | tail -n 1)"
+}
 
 # ---- main -------------------------------------------------------------------------
 for arg in "$@"; do
@@ -217,6 +229,7 @@ if [[ $ONLY_INFRA != 1 ]]; then
   start_service job goim-job-service 3131 "${common[@]}"
   start_service comet goim-comet-service 3108 "${common[@]}"
   wait_healthy logic 3111 && wait_healthy job 3131 && wait_healthy comet 3108
+  wait_warmup
 fi
 
 cat <<EOF

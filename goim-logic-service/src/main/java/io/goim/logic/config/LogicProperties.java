@@ -150,7 +150,7 @@ public record LogicProperties(
      * @param maxWait how long to wait for a comet to appear before giving the warm-up up
      */
     public record Warmup(
-            @Min(0) @DefaultValue("2000") int pushes,
+            @Min(0) @DefaultValue("8000") int pushes,
             @Min(1) @DefaultValue("4") int concurrency,
             @NotNull @DefaultValue("2m") Duration maxWait) {}
 }
