@@ -2,6 +2,7 @@ package io.goim.comet.it;
 
 import static io.goim.proto.testclient.GoimClient.token;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.goim.comet.CometApplication;
 import io.goim.comet.transport.Listeners;
@@ -11,6 +12,7 @@ import io.goim.proto.testclient.Received;
 import io.goim.proto.testclient.WebSocketClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -116,11 +118,10 @@ class LogicAdmissionIT {
             Gauge waiting = comet.getBean(MeterRegistry.class)
                     .get("goim.comet.logic.waiting")
                     .gauge();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (waiting.value() < leaving.size() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertThat(waiting.value()).as("the leavers' calls wait their turn").isEqualTo(leaving.size());
+            // the leavers' calls wait their turn
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> waiting.value() == leaving.size());
             leaving.forEach(WebSocketClient::close);
 
             for (WebSocketClient client : staying) {

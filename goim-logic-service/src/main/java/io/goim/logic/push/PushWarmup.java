@@ -28,8 +28,8 @@ import reactor.core.publisher.Mono;
  * producer, the broker, job's consumer and gRPC client, comet's gRPC server) would stay slow until
  * then. Measured with goim-bench's C client on 2 cores, everything on one machine, 2,000 clients
  * in a room, one push a second: after 2,000 warm-up pushes the first client's median was 8 ms and
- * the last client's 26 to 28 ms; after 6,000 more, 4 ms and 18 to 19 ms, as fast as a bare Netty
- * broadcast measured in the same hour. Without any warm-up: 34 to 44 ms and 57 to 68 ms.
+ * the last client's 26 to 29 ms; after 8,000, 5 to 6 ms and 21 to 25 ms. Without any warm-up
+ * (goim-bench's Java client, on another day): 34 to 44 ms and 57 to 68 ms.
  *
  * <p>So once a comet is listed, logic sends {@code goim.logic.warmup.pushes} room pushes through
  * the real path: its own push API over HTTP on loopback, Kafka, job, BroadcastRoom on every comet
