@@ -23,16 +23,12 @@ public final class IoLoops implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(IoLoops.class);
 
     private final LoopResources loops;
-    private final int threads;
 
     /** {@code threads} 0: one per available processor. */
     public IoLoops(int threads) {
-        this.threads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        this.loops = LoopResources.create("goim-comet-io", this.threads, true);
-        log.info(
-                "comet io event loops threads={} native={}",
-                this.threads,
-                LoopResources.hasNativeSupport() ? "yes" : "no");
+        int count = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        this.loops = LoopResources.create("goim-comet-io", count, true);
+        log.info("comet io event loops threads={} native={}", count, LoopResources.hasNativeSupport() ? "yes" : "no");
     }
 
     /** For Reactor Netty servers' {@code runOn}. */
@@ -48,10 +44,6 @@ public final class IoLoops implements DisposableBean {
     /** The server socket channel class that fits {@link #group()} (epoll where available). */
     public Class<? extends ServerChannel> serverChannelType() {
         return loops.onChannelClass(ServerSocketChannel.class, group());
-    }
-
-    public int threads() {
-        return threads;
     }
 
     @Override
