@@ -27,6 +27,8 @@ import io.goim.proto.logic.ReceiveReq;
 import io.goim.proto.protocol.Proto;
 import io.grpc.stub.StreamObserver;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -87,10 +89,13 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
                 .setHeartbeat(heartbeatNanos)
                 .build();
         reply(
-                sessions.addMapping(identity.mid(), key, request.getServer())
-                        .thenReturn(connected)
-                        .doOnSuccess(c -> metrics.connected("ok"))
-                        .doOnError(e -> metrics.connected("error")),
+                sessions.add(identity.mid(), key, request.getServer()).handle((done, error) -> {
+                    metrics.connected(error == null ? "ok" : "error");
+                    if (error != null) {
+                        throw error instanceof CompletionException e ? e : new CompletionException(error);
+                    }
+                    return connected;
+                }),
                 reply);
         log.debug("connect mid={} key={} server={}", identity.mid(), key, request.getServer());
     }
@@ -98,10 +103,15 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
     @Override
     public void disconnect(DisconnectReq request, StreamObserver<DisconnectReply> reply) {
         reply(
-                sessions.deleteMapping(request.getMid(), request.getKey(), request.getServer())
-                        .doOnSuccess(has -> metrics.disconnected(Boolean.TRUE.equals(has) ? "deleted" : "kept"))
-                        .doOnError(e -> metrics.disconnected("error"))
-                        .map(has -> DisconnectReply.newBuilder().setHas(has).build()),
+                sessions.delete(request.getMid(), request.getKey(), request.getServer())
+                        .handle((has, error) -> {
+                            if (error != null) {
+                                metrics.disconnected("error");
+                                throw error instanceof CompletionException e ? e : new CompletionException(error);
+                            }
+                            metrics.disconnected(has ? "deleted" : "kept");
+                            return DisconnectReply.newBuilder().setHas(has).build();
+                        }),
                 reply);
     }
 
@@ -159,6 +169,21 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
                         .setJitter(chosen.backoff().jitter()))
                 .build());
         reply.onCompleted();
+    }
+
+    /** Connect and Disconnect, the calls of a reconnect storm, answer without Reactor in between. */
+    private static <T> void reply(CompletableFuture<T> result, StreamObserver<T> reply) {
+        result.whenComplete((value, error) -> {
+            if (error == null) {
+                reply.onNext(value);
+                reply.onCompleted();
+            } else {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                log.warn("logic call failed error={}", cause.toString());
+                reply.onError(GrpcErrors.status(cause).asRuntimeException());
+            }
+        });
     }
 
     private static <T> void reply(Mono<T> result, StreamObserver<T> reply) {

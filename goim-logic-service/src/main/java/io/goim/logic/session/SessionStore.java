@@ -1,20 +1,23 @@
 package io.goim.logic.session;
 
 import io.goim.logic.config.LogicProperties;
-import java.time.Duration;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
-import org.springframework.data.redis.core.script.RedisScript;
+import java.util.concurrent.CompletableFuture;
 import org.springframework.stereotype.Component;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Which comet holds which connection (contract section 4): {@code mid_{mid}} hash of key → server
  * (only for mid > 0) and {@code key_{key}} → server, both expiring after the session expiry. The
- * commands of one call are issued together, so Lettuce pipelines them on its shared connection.
+ * commands of one call are issued together on Lettuce's shared connection, without waiting for
+ * each other's replies, as goim pipelines them.
  */
 @Component
 public final class SessionStore {
@@ -23,22 +26,19 @@ public final class SessionStore {
      * loses the session of a newer connection with the same key on another comet. One script per
      * Redis key keeps it usable on a Redis Cluster.
      */
-    private static final RedisScript<Long> DELETE_KEY_IF_SERVER = RedisScript.of(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0", Long.class);
+    private static final String DELETE_KEY_IF_SERVER =
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-    private static final RedisScript<Long> DELETE_FIELD_IF_SERVER = RedisScript.of(
+    private static final String DELETE_FIELD_IF_SERVER =
             "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end"
-                    + " return 0",
-            Long.class);
+                    + " return 0";
 
-    private final ReactiveStringRedisTemplate redis;
     private final RedisCalls calls;
-    private final Duration expire;
+    private final long expireSeconds;
 
-    SessionStore(ReactiveStringRedisTemplate redis, RedisCalls calls, LogicProperties properties) {
-        this.redis = redis;
+    SessionStore(RedisCalls calls, LogicProperties properties) {
         this.calls = calls;
-        this.expire = properties.session().expire();
+        this.expireSeconds = Math.max(1, properties.session().expire().toSeconds());
     }
 
     static String midKey(long mid) {
@@ -49,25 +49,47 @@ public final class SessionStore {
         return "key_" + key;
     }
 
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
     /** Connect: adds both mappings. */
     public Mono<Void> addMapping(long mid, String key, String server) {
-        Mono<Boolean> byKey = redis.opsForValue().set(keyKey(key), server, expire);
-        if (mid <= 0) {
-            return calls.sessionCall("add_mapping", byKey).then();
-        }
-        Mono<Boolean> byMid = redis.opsForHash().put(midKey(mid), key, server).then(redis.expire(midKey(mid), expire));
-        return calls.sessionCall("add_mapping", Mono.when(byMid, byKey).then(Mono.just(true)))
-                .then();
+        return Mono.fromFuture(add(mid, key, server), true);
+    }
+
+    /** Connect, without Reactor: adds both mappings. */
+    public CompletableFuture<Void> add(long mid, String key, String server) {
+        return calls.sessionCommands("add_mapping", redis -> {
+            byte[] at = bytes(server);
+            RedisFuture<String> byKey = redis.setex(bytes(keyKey(key)), expireSeconds, at);
+            if (mid <= 0) {
+                return byKey.thenApply(ok -> null);
+            }
+            byte[] midKey = bytes(midKey(mid));
+            RedisFuture<Boolean> field = redis.hset(midKey, bytes(key), at);
+            RedisFuture<Boolean> expiry = redis.expire(midKey, expireSeconds);
+            return CompletableFuture.allOf(
+                    byKey.toCompletableFuture(), field.toCompletableFuture(), expiry.toCompletableFuture());
+        });
     }
 
     /** Heartbeat: renews both mappings; false when one of them is gone. */
     public Mono<Boolean> expireMapping(long mid, String key) {
-        Mono<Boolean> byKey = redis.expire(keyKey(key), expire);
-        if (mid <= 0) {
-            return calls.sessionCall("expire_mapping", byKey);
-        }
-        return calls.sessionCall(
-                "expire_mapping", Mono.zip(redis.expire(midKey(mid), expire), byKey, (a, b) -> a && b));
+        return Mono.fromFuture(
+                calls.sessionCommands("expire_mapping", redis -> {
+                    RedisFuture<Boolean> byKey = redis.expire(bytes(keyKey(key)), expireSeconds);
+                    if (mid <= 0) {
+                        return byKey;
+                    }
+                    return redis.expire(bytes(midKey(mid)), expireSeconds)
+                            .thenCombine(byKey, (a, b) -> Boolean.TRUE.equals(a) && Boolean.TRUE.equals(b));
+                }),
+                true);
     }
 
     /**
@@ -75,22 +97,35 @@ public final class SessionStore {
      * the key mapping was deleted. An empty server (a comet that does not send it) deletes as goim.
      */
     public Mono<Boolean> deleteMapping(long mid, String key, String server) {
-        if (server.isEmpty()) {
-            Mono<Boolean> byKey = redis.delete(keyKey(key)).map(n -> n > 0);
-            Mono<Boolean> result = mid <= 0
-                    ? byKey
-                    : Mono.zip(redis.opsForHash().remove(midKey(mid), key), byKey, (removed, has) -> has);
-            return calls.sessionCall("delete_mapping", result);
-        }
-        Mono<Boolean> byKey = redis.execute(DELETE_KEY_IF_SERVER, List.of(keyKey(key)), List.of(server))
-                .next()
-                .map(n -> n > 0);
-        if (mid <= 0) {
-            return calls.sessionCall("delete_mapping", byKey);
-        }
-        Mono<Long> byMid = redis.execute(DELETE_FIELD_IF_SERVER, List.of(midKey(mid)), List.of(key, server))
-                .next();
-        return calls.sessionCall("delete_mapping", Mono.zip(byMid, byKey, (removed, has) -> has));
+        return Mono.fromFuture(delete(mid, key, server), true);
+    }
+
+    /** Disconnect, without Reactor. */
+    public CompletableFuture<Boolean> delete(long mid, String key, String server) {
+        return calls.sessionCommands("delete_mapping", redis -> {
+            byte[] keyKey = bytes(keyKey(key));
+            if (server.isEmpty()) {
+                RedisFuture<Long> byKey = redis.del(keyKey);
+                if (mid <= 0) {
+                    return byKey.thenApply(n -> n != null && n > 0);
+                }
+                return redis.hdel(bytes(midKey(mid)), bytes(key))
+                        .thenCombine(byKey, (removed, n) -> n != null && n > 0);
+            }
+            byte[] at = bytes(server);
+            RedisFuture<Long> byKey =
+                    redis.eval(DELETE_KEY_IF_SERVER, ScriptOutputType.INTEGER, new byte[][] {keyKey}, at);
+            if (mid <= 0) {
+                return byKey.thenApply(n -> n != null && n > 0);
+            }
+            RedisFuture<Long> byMid = redis.eval(
+                    DELETE_FIELD_IF_SERVER,
+                    ScriptOutputType.INTEGER,
+                    new byte[][] {bytes(midKey(mid))},
+                    bytes(key),
+                    at);
+            return byMid.thenCombine(byKey, (removed, has) -> has != null && has > 0);
+        });
     }
 
     /** Push by keys: MGET of {@code key_*}; keys without a session are left out. */
@@ -98,30 +133,50 @@ public final class SessionStore {
         if (keys.isEmpty()) {
             return Mono.just(Map.of());
         }
-        return calls.call(
-                "servers_by_keys",
-                redis.opsForValue()
-                        .multiGet(keys.stream().map(SessionStore::keyKey).toList())
-                        .map(servers -> {
-                            Map<String, String> byKey = new LinkedHashMap<>();
-                            for (int i = 0; i < keys.size(); i++) {
-                                String server = servers.get(i);
-                                if (server != null && !server.isEmpty()) {
-                                    byKey.put(keys.get(i), server);
-                                }
+        return Mono.fromFuture(
+                calls.commands("servers_by_keys", redis -> {
+                    byte[][] redisKeys = new byte[keys.size()][];
+                    for (int i = 0; i < redisKeys.length; i++) {
+                        redisKeys[i] = bytes(keyKey(keys.get(i)));
+                    }
+                    return redis.mget(redisKeys).thenApply(servers -> {
+                        Map<String, String> byKey = new LinkedHashMap<>();
+                        for (int i = 0; i < keys.size() && i < servers.size(); i++) {
+                            KeyValue<byte[], byte[]> server = servers.get(i);
+                            if (server.hasValue() && server.getValue().length > 0) {
+                                byKey.put(keys.get(i), text(server.getValue()));
                             }
-                            return byKey;
-                        }));
+                        }
+                        return byKey;
+                    });
+                }),
+                true);
     }
 
     /** Push by mids: HGETALL of each {@code mid_*}, pipelined; every connection key of those users. */
     public Mono<Map<String, String>> serversByMids(List<Long> mids) {
-        return calls.call(
-                "servers_by_mids",
-                Flux.fromIterable(mids)
-                        .flatMapSequential(
-                                mid -> redis.<String, String>opsForHash().entries(midKey(mid)))
-                        .filter(entry -> !entry.getValue().isEmpty())
-                        .collectMap(Map.Entry::getKey, Map.Entry::getValue, LinkedHashMap::new));
+        if (mids.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return Mono.fromFuture(
+                calls.commands("servers_by_mids", redis -> {
+                    List<CompletableFuture<Map<byte[], byte[]>>> all = new ArrayList<>(mids.size());
+                    for (long mid : mids) {
+                        all.add(redis.hgetall(bytes(midKey(mid))).toCompletableFuture());
+                    }
+                    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                            .thenApply(done -> {
+                                Map<String, String> byKey = new LinkedHashMap<>();
+                                for (CompletableFuture<Map<byte[], byte[]>> entries : all) {
+                                    entries.join().forEach((key, server) -> {
+                                        if (server != null && server.length > 0) {
+                                            byKey.put(text(key), text(server));
+                                        }
+                                    });
+                                }
+                                return byKey;
+                            });
+                }),
+                true);
     }
 }
