@@ -14,6 +14,10 @@ public final class Bench {
                              --push 'http://127.0.0.1:3111/goim/push/room?operation=1000&type=live&room=1000'
                              --room live://1000   --pushes 60   --warmup 5   --interval-ms 1000
                              --connect-per-second 1000   --mid-base 1
+                           java -jar goim-bench-exec.jar connect-storm [options]
+                             --ws ws://127.0.0.1:3102/sub   --clients 18000   --connect-per-second 3000
+                             --hold-ms 1000   --settle-ms 3000   --auth-timeout-ms 60000   --mid-base 1
+                             --cpu comet=http://127.0.0.1:3108/actuator/prometheus,logic=http://127.0.0.1:3111/actuator/prometheus
                            java -jar goim-bench-exec.jar bare-server [--ws-port 3102] [--http-port 3111] [--threads <cores>]
                     """);
             System.exit(2);
@@ -23,6 +27,11 @@ public final class Bench {
             case "room-latency" -> {
                 RoomLatency.Result result = RoomLatency.run(RoomLatency.Settings.from(options));
                 System.out.println(result.report());
+                System.exit(result.complete() ? 0 : 1);
+            }
+            case "connect-storm" -> {
+                ConnectStorm.Result result = ConnectStorm.run(ConnectStorm.Settings.from(options));
+                System.out.print(result.report());
                 System.exit(result.complete() ? 0 : 1);
             }
             case "bare-server" -> {
