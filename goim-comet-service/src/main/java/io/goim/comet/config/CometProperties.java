@@ -24,6 +24,7 @@ public record CometProperties(
         @Valid @DefaultValue Protocol protocol,
         @Valid @DefaultValue Outbound outbound,
         @Valid @DefaultValue Limits limits,
+        @Valid @DefaultValue Accept accept,
         @Valid @DefaultValue Bucket bucket,
         @Valid @DefaultValue Logic logic,
         @Valid @DefaultValue Discovery discovery,
@@ -84,6 +85,14 @@ public record CometProperties(
     public record Limits(
             @Min(0) @DefaultValue("0") int maxConnectionsPerIp,
             @Min(0) @DefaultValue("0") int maxFramesPerSecond) {}
+
+    /**
+     * Back-pressure at accept: while {@code maxPending} connections are between accept and their
+     * auth reply (op 8) or close, the listeners accept no more, and new clients wait in the kernel's
+     * accept queue, where no handshake timeout runs, instead of all being served late together;
+     * accepting resumes when half of them are through. 0 accepts without bound.
+     */
+    public record Accept(@Min(0) @DefaultValue("512") int maxPending) {}
 
     /** goim's [bucket] section: channels are sharded into this many buckets by key. */
     public record Bucket(@Min(1) @DefaultValue("32") int size) {}

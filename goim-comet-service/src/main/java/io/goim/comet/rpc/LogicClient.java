@@ -1,6 +1,7 @@
 package io.goim.comet.rpc;
 
 import io.goim.comet.config.CometProperties;
+import io.goim.comet.transport.IoLoops;
 import io.goim.proto.logic.ConnectReply;
 import io.goim.proto.logic.ConnectReq;
 import io.goim.proto.logic.DisconnectReply;
@@ -13,8 +14,10 @@ import io.goim.proto.logic.OnlineReq;
 import io.goim.proto.logic.ReceiveReply;
 import io.goim.proto.logic.ReceiveReq;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Gauge;
@@ -27,8 +30,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.cloud.client.ServiceInstance;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
+import org.springframework.grpc.client.ChannelBuilderOptions;
+import org.springframework.grpc.client.GrpcChannelBuilderCustomizer;
 import org.springframework.grpc.client.GrpcChannelFactory;
 import org.springframework.stereotype.Component;
 
@@ -39,7 +45,7 @@ import org.springframework.stereotype.Component;
  * CallAdmission}).
  */
 @Component
-public class LogicClient {
+public class LogicClient implements DisposableBean {
     static final String GRPC_PORT = "grpc.port";
     static final Metadata.Key<String> KEY_HEADER = Metadata.Key.of("goim-key", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> SERVER_HEADER = Metadata.Key.of("goim-server", Metadata.ASCII_STRING_MARSHALLER);
@@ -50,14 +56,17 @@ public class LogicClient {
     private final Duration callTimeout;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final CallAdmission admission;
+    private final ChannelBuilderOptions channelOptions;
 
     LogicClient(
             DiscoveryClient discovery,
             GrpcChannelFactory channelFactory,
+            IoLoops loops,
             CometProperties properties,
             MeterRegistry meters) {
         this.discovery = discovery;
         this.channelFactory = channelFactory;
+        this.channelOptions = ChannelBuilderOptions.defaults().withCustomizer(onConnectionLoops(loops));
         CometProperties.Logic logic = properties.logic();
         this.serviceId = logic.serviceId();
         this.callTimeout = logic.callTimeout();
@@ -183,7 +192,7 @@ public class LogicClient {
         }
         forgetGone(addresses);
         String address = addresses.get(ThreadLocalRandom.current().nextInt(addresses.size()));
-        return channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a));
+        return channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a, channelOptions));
     }
 
     /**
@@ -202,6 +211,38 @@ public class LogicClient {
             entry.getValue().shutdown();
             return true;
         });
+    }
+
+    /**
+     * Channels to logic run on the connections' event loops, and their replies complete there: a
+     * Connect's reply then reaches its connection without waking gRPC's own transport and executor
+     * threads (two more hand-offs per Connect and Disconnect, on a machine with as few cores as
+     * event loops). Nothing that completes a call blocks.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static GrpcChannelBuilderCustomizer onConnectionLoops(IoLoops loops) {
+        return (GrpcChannelBuilderCustomizer) (String name, ManagedChannelBuilder builder) -> {
+            if (builder instanceof NettyChannelBuilder netty) {
+                netty.directExecutor().eventLoopGroup(loops.group()).channelType(loops.socketChannelType());
+            }
+        };
+    }
+
+    /**
+     * The channels run on comet's event loops ({@link IoLoops}), which stop after this bean: they
+     * are shut down here first, calls under way given a moment to finish.
+     */
+    @Override
+    public void destroy() throws InterruptedException {
+        channels.values().forEach(ManagedChannel::shutdown);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        for (ManagedChannel channel : channels.values()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !channel.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                channel.shutdownNow();
+            }
+        }
+        channels.clear();
     }
 
     private static String grpcAddress(ServiceInstance instance) {

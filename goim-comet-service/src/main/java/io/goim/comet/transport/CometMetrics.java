@@ -30,6 +30,7 @@ public class CometMetrics {
     private final Map<String, Counter> drops = new ConcurrentHashMap<>();
     private final Map<String, Counter> auths = new ConcurrentHashMap<>();
     private final Counter heartbeatTimeouts;
+    private final Counter acceptPauses;
     private final Map<String, Timer> fanoutTimers = new ConcurrentHashMap<>();
     private final Map<String, DistributionSummary> fanoutSizes = new ConcurrentHashMap<>();
 
@@ -50,6 +51,7 @@ public class CometMetrics {
             closes.put(reason, counter("goim.comet.closes", "reason", reason.tag()));
         }
         heartbeatTimeouts = counter("goim.comet.heartbeat.timeouts", null, null);
+        acceptPauses = counter("goim.comet.accept.pauses", null, null);
         Gauge.builder("goim.comet.channels", buckets, Buckets::connectionCount)
                 .description("authenticated channels in the buckets")
                 .register(registry);
@@ -117,6 +119,17 @@ public class CometMetrics {
                                 .tag("kind", k)
                                 .register(registry))
                 .record(channels);
+    }
+
+    /** The accept gate: connections between accept and op 8 now, and how often accepting stopped. */
+    void acceptGate(AcceptGate gate) {
+        Gauge.builder("goim.comet.accept.pending", gate, AcceptGate::pending)
+                .description("connections accepted and not yet through auth")
+                .register(registry);
+    }
+
+    void acceptPaused() {
+        acceptPauses.increment();
     }
 
     /** result: ok, refused (logic said no), unavailable (logic could not be asked). */

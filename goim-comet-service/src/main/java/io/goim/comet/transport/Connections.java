@@ -39,6 +39,7 @@ public class Connections {
     private final CometMetrics metrics;
     private final ChannelGroup all = new DefaultChannelGroup("goim-clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private final AcceptGate gate;
     private volatile boolean draining;
 
     Connections(
@@ -48,6 +49,23 @@ public class Connections {
         this.buckets = buckets;
         this.online = online;
         this.metrics = metrics;
+        this.gate = new AcceptGate(properties.accept().maxPending(), metrics::acceptPaused);
+        metrics.acceptGate(gate);
+    }
+
+    /** A listener's server channel: it stops accepting while too many connections await auth. */
+    public void serving(io.netty.channel.Channel server) {
+        gate.serve(server);
+    }
+
+    /** A connection a listener just accepted, before anything was read from it. */
+    public void accepted(io.netty.channel.Channel channel) {
+        gate.accepted(channel);
+    }
+
+    /** The connection got its op 8. */
+    void authenticated(io.netty.channel.Channel channel) {
+        gate.through(channel);
     }
 
     /**

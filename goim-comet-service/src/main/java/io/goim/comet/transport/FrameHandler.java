@@ -174,6 +174,7 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.AUTHENTICATED;
+        connections.authenticated(ctx.channel());
         connections.metrics().auth("ok");
         Channel older = connections.buckets().bucket(channel.key()).put(channel);
         if (older != null) {

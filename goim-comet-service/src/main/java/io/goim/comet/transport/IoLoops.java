@@ -1,8 +1,10 @@
 package io.goim.comet.transport;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,11 @@ public final class IoLoops implements DisposableBean {
     /** The server socket channel class that fits {@link #group()} (epoll where available). */
     public Class<? extends ServerChannel> serverChannelType() {
         return loops.onChannelClass(ServerSocketChannel.class, group());
+    }
+
+    /** The client socket channel class that fits {@link #group()}, for gRPC channels to logic. */
+    public Class<? extends Channel> socketChannelType() {
+        return loops.onChannelClass(SocketChannel.class, group());
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.goim.comet.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import io.goim.comet.config.CometProperties;
+import io.goim.comet.transport.IoLoops;
 import io.goim.proto.logic.ConnectReq;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -30,9 +32,10 @@ class LogicClientTest {
     private final GrpcChannelFactory factory = mock(GrpcChannelFactory.class);
     private final Map<String, ManagedChannel> created = new HashMap<>();
     private final List<ManagedChannel> all = new ArrayList<>();
+    private final IoLoops loops = new IoLoops(1);
 
     private LogicClient client() {
-        when(factory.createChannel(anyString())).thenAnswer(call -> {
+        when(factory.createChannel(anyString(), any())).thenAnswer(call -> {
             String target = call.getArgument(0);
             // a channel to a closed port: the calls fail, which is not what this test looks at
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", 1)
@@ -44,7 +47,7 @@ class LogicClientTest {
         });
         CometProperties properties = new Binder(new MapConfigurationPropertySource(Map.of("goim.comet.server-id", "t")))
                 .bindOrCreate("goim.comet", CometProperties.class);
-        return new LogicClient(discovery, factory, properties, new SimpleMeterRegistry());
+        return new LogicClient(discovery, factory, loops, properties, new SimpleMeterRegistry());
     }
 
     private void listed(String... ports) {
@@ -63,6 +66,7 @@ class LogicClientTest {
         for (ManagedChannel channel : all) {
             channel.shutdownNow().awaitTermination(1, TimeUnit.SECONDS);
         }
+        loops.destroy();
     }
 
     @Test

@@ -47,6 +47,7 @@ final class TcpListener extends BoundListener {
                     .runOn(loops.resources())
                     .host(tcp.bind())
                     .port(tcp.port())
+                    .doOnChannelInit((observer, channel, remote) -> connections.accepted(channel))
                     .doOnConnection(connection -> {
                         connection
                                 .addHandlerLast("goim-frame-decoder", new FrameDecoder(maxPackLength))
@@ -59,6 +60,7 @@ final class TcpListener extends BoundListener {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot bind tcp listener on " + tcp.bind() + ":" + tcp.port(), e);
         }
+        connections.serving(server.channel());
         log.info("comet tcp listening address={} port={}", tcp.bind(), server.port());
         return server;
     }

@@ -63,12 +63,14 @@ final class WebSocketListener extends BoundListener {
                 .build();
         try {
             server = security.apply(HttpServer.create().host(bind).port(configuredPort))
+                    .doOnChannelInit((observer, channel, remote) -> connections.accepted(channel))
                     .route(routes -> routes.ws(path, this::serve, spec))
                     .bindNow();
         } catch (RuntimeException e) {
             throw new IllegalStateException(
                     "cannot bind " + transport.tag() + " listener on " + bind + ":" + configuredPort, e);
         }
+        connections.serving(server.channel());
         log.info("comet {} listening address={} port={} path={}", transport.tag(), bind, server.port(), path);
         return server;
     }
