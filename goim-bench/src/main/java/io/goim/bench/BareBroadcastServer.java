@@ -30,16 +30,22 @@ import java.io.Closeable;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A bare Netty WebSocket broadcast with nothing in between: clients authenticate with op 7 (any
  * token) and join one group; any HTTP POST writes its body as an op-9 frame to every client at
- * once. It is the floor a full push path (logic, Kafka, job, comet) is compared with.
+ * once, or with {@code mids=} in its query only to the clients whose token had those mids. It is the floor a full push path (logic, Kafka, job, comet) is compared with.
  */
 final class BareBroadcastServer implements Closeable {
+    private static final Pattern MID = Pattern.compile("\"mid\"\\s*:\\s*(\\d+)");
     private final EventLoopGroup group;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final Map<Long, Channel> byMid = new ConcurrentHashMap<>();
     private final Channel ws;
     private final Channel http;
 
@@ -101,12 +107,24 @@ final class BareBroadcastServer implements Closeable {
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    /** The mid of goim's JSON token, or 0: enough of JSON for the bench's own tokens. */
+    static long mid(String token) {
+        Matcher m = MID.matcher(token);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     private final class ClientHandler extends SimpleChannelInboundHandler<BinaryWebSocketFrame> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, BinaryWebSocketFrame frame) {
             int op = Wire.op(frame.content());
             if (op == Wire.OP_AUTH) {
                 clients.add(ctx.channel());
+                long mid = mid(frame.content()
+                        .toString(Wire.HEADER, frame.content().readableBytes() - Wire.HEADER, StandardCharsets.UTF_8));
+                if (mid > 0) {
+                    byMid.put(mid, ctx.channel());
+                    ctx.channel().closeFuture().addListener(f -> byMid.remove(mid, ctx.channel()));
+                }
                 ctx.writeAndFlush(
                         new BinaryWebSocketFrame(Wire.frame(ctx.alloc(), Wire.OP_AUTH_REPLY, 1, new byte[0])));
             } else if (op == Wire.OP_HEARTBEAT) {
@@ -128,8 +146,21 @@ final class BareBroadcastServer implements Closeable {
             Wire.writeHeader(message, Wire.OP_RAW, 0, inner);
             Wire.writeHeader(message, Integer.parseInt(operation.get(0)), 0, body.readableBytes());
             message.writeBytes(body);
-            // ChannelGroup writes a retained duplicate to each client
-            clients.writeAndFlush(new BinaryWebSocketFrame(message));
+            List<String> mids =
+                    new QueryStringDecoder(request.uri()).parameters().get("mids");
+            if (mids == null) {
+                // ChannelGroup writes a retained duplicate to each client
+                clients.writeAndFlush(new BinaryWebSocketFrame(message));
+            } else {
+                // a push by mids (goim's /goim/push/mids) goes to those users only
+                for (String mid : mids) {
+                    Channel user = byMid.get(Long.parseLong(mid));
+                    if (user != null) {
+                        user.writeAndFlush(new BinaryWebSocketFrame(message.retainedDuplicate()));
+                    }
+                }
+                message.release();
+            }
             FullHttpResponse response = new DefaultFullHttpResponse(
                     request.protocolVersion(),
                     HttpResponseStatus.OK,

@@ -1,22 +1,8 @@
 package io.goim.bench;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import java.net.URI;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -98,89 +84,34 @@ final class ConnectStorm {
     static Result run(Settings s) throws InterruptedException {
         ServiceCpu cpu = new ServiceCpu(s.cpu());
         Map<String, Long> cpuBefore = cpu.read();
-        long[] connectAt = new long[s.clients()];
-        long[] authAt = new long[s.clients()];
-        CountDownLatch settled = new CountDownLatch(s.clients());
-        StormClientHandler.Tally tally = new StormClientHandler.Tally();
-        EventLoopGroup group = Transports.group(s.threads());
-        List<Channel> channels = new ArrayList<>(s.clients());
-        double connectSeconds;
+        Crowd crowd = Crowd.connect(
+                s.ws(), s.room(), s.clients(), s.connectPerSecond(), s.midBase(), s.threads(), (c, p, at) -> {});
         try {
-            Bootstrap bootstrap = new Bootstrap()
-                    .group(group)
-                    .channel(Transports.socketChannel())
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-            int port = s.ws().getPort() < 0 ? 80 : s.ws().getPort();
-            long start = System.nanoTime();
-            long perConnect = TimeUnit.SECONDS.toNanos(1) / Math.max(1, s.connectPerSecond());
-            for (int i = 0; i < s.clients(); i++) {
-                // paced by the clock, not by sleeps of one connect's length: a late sleep catches up
-                long wait = start + i * perConnect - System.nanoTime();
-                if (wait > 200_000) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                String token = "{\"mid\":" + (s.midBase() + i) + ",\"room_id\":\"" + s.room()
-                        + "\",\"platform\":\"web\",\"accepts\":[1000]}";
-                StormClientHandler handler = new StormClientHandler(i, token, authAt, settled, tally);
-                bootstrap.handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec())
-                                .addLast(new HttpObjectAggregator(8192))
-                                .addLast(new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                        .webSocketUri(s.ws())
-                                        .handleCloseFrames(false)
-                                        .handshakeTimeoutMillis(30_000)
-                                        .maxFramePayloadLength(1 << 16)
-                                        .build()))
-                                .addLast(handler);
-                    }
-                });
-                connectAt[i] = System.nanoTime();
-                channels.add(bootstrap
-                        .connect(s.ws().getHost(), port)
-                        .addListener(f -> {
-                            if (!f.isSuccess()) {
-                                handler.failed(f.cause());
-                            }
-                        })
-                        .channel());
-            }
-            connectSeconds = (System.nanoTime() - start) / 1e9;
-            if (!settled.await(s.authTimeoutMillis(), TimeUnit.MILLISECONDS)) {
-                System.err.printf(
-                        "%d clients neither got op 8 nor were closed within %d ms%n",
-                        settled.getCount(), s.authTimeoutMillis());
-            }
+            crowd.awaitSettled(s.authTimeoutMillis());
             TimeUnit.MILLISECONDS.sleep(s.holdMillis());
         } finally {
-            for (Channel ch : channels) {
-                ch.close();
-            }
-            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            crowd.close();
         }
         // the services' Disconnects run after the clients left
         TimeUnit.MILLISECONDS.sleep(s.settleMillis());
         Map<String, Long> spent = ServiceCpu.spent(cpuBefore, cpu.read());
+        PushClientHandler.Tally tally = crowd.tally;
         long[] authMillis = new long[tally.authenticated.get()];
         int n = 0;
         for (int i = 0; i < s.clients() && n < authMillis.length; i++) {
-            if (authAt[i] != 0) {
-                authMillis[n++] = TimeUnit.NANOSECONDS.toMillis(authAt[i] - connectAt[i]);
+            if (tally.authAt[i] != 0) {
+                authMillis[n++] = TimeUnit.NANOSECONDS.toMillis(tally.authAt[i] - crowd.connectAt[i]);
             }
         }
         Arrays.sort(authMillis, 0, n);
-        Map<Integer, Long> closedBy = new TreeMap<>();
-        tally.closedBy.forEach((code, count) -> closedBy.put(code, count.sum()));
+        Map<Integer, Long> closedBy = tally.closedByCode();
         return new Result(
                 s,
                 tally.authenticated.get(),
                 tally.failed.get(),
                 closedBy,
                 Arrays.copyOf(authMillis, n),
-                connectSeconds,
+                crowd.connectSeconds(),
                 spent);
     }
 }

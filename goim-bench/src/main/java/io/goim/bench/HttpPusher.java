@@ -46,8 +46,17 @@ final class HttpPusher implements AutoCloseable {
 
     /** POSTs {@code body} and waits up to 5 s for the answer. */
     Reply post(byte[] body) throws IOException, InterruptedException {
+        return post(pathAndQuery, body);
+    }
+
+    /** POSTs {@code body} to another path and query of the same server. */
+    Reply post(URI target, byte[] body) throws IOException, InterruptedException {
+        return post(target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery()), body);
+    }
+
+    private Reply post(String path, byte[] body) throws IOException, InterruptedException {
         Channel ch = connected();
-        byte[] head = ("POST " + pathAndQuery + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port()
+        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + port()
                         + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + body.length
                         + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);

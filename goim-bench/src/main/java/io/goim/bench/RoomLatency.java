@@ -1,14 +1,6 @@
 package io.goim.bench;
 
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -93,41 +85,13 @@ final class RoomLatency {
         EventLoopGroup group = Transports.group(s.threads());
         List<io.netty.channel.Channel> channels = new ArrayList<>();
         try {
-            Bootstrap bootstrap = new Bootstrap()
-                    .group(group)
-                    .channel(Transports.socketChannel())
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
+            WsConnector connector = new WsConnector(group, s.ws());
             long pause = TimeUnit.SECONDS.toNanos(1) / Math.max(1, s.connectPerSecond());
             long next = System.nanoTime();
             for (int i = 0; i < s.clients(); i++) {
-                String token = "{\"mid\":" + (s.midBase() + i) + ",\"room_id\":\"" + s.room()
-                        + "\",\"platform\":\"web\",\"accepts\":[1000]}";
-                BenchClientHandler handler = new BenchClientHandler(i, token, receivedAt, receipts, authed, counters);
-                bootstrap.handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(new HttpClientCodec())
-                                .addLast(new HttpObjectAggregator(65536))
-                                .addLast(new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                        .webSocketUri(s.ws())
-                                        .handleCloseFrames(false)
-                                        .maxFramePayloadLength(1 << 20)
-                                        .build()))
-                                .addLast(handler);
-                    }
-                });
-                int port = s.ws().getPort() < 0 ? 80 : s.ws().getPort();
-                io.netty.channel.Channel ch = bootstrap
-                        .connect(s.ws().getHost(), port)
-                        .addListener(f -> {
-                            if (!f.isSuccess()) {
-                                counters.failed(handler, f.cause());
-                            }
-                        })
-                        .channel();
-                channels.add(ch);
+                BenchClientHandler handler = new BenchClientHandler(
+                        i, WsConnector.token(s.midBase() + i, s.room()), receivedAt, receipts, authed, counters);
+                channels.add(connector.connect(handler, cause -> counters.failed(handler, cause)));
                 next += pause;
                 long wait = next - System.nanoTime();
                 if (wait > 0) {

@@ -11,8 +11,10 @@ import java.util.Map;
 
 /**
  * The process CPU time of services, read from their {@code /actuator/prometheus}
- * ({@code process_cpu_time_ns_total}, Micrometer's {@code process.cpu.time}): the CPU a run cost a
- * service is the difference of two readings, whatever else shares the machine.
+ * ({@code process_cpu_time_ns_total}, Micrometer's {@code process.cpu.time}), or for a process
+ * without one (the bare broadcast server) given as {@code pid:N}, from Linux's {@code
+ * /proc/N/stat}: the CPU a run cost a service is the difference of two readings, whatever else
+ * shares the machine.
  */
 final class ServiceCpu {
     private static final String CPU = "process_cpu_time_ns_total";
@@ -21,7 +23,7 @@ final class ServiceCpu {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    /** {@code spec}: {@code name=url,name=url}; empty for none. */
+    /** {@code spec}: {@code name=url,name=pid:N,...}; empty for none. */
     ServiceCpu(String spec) {
         this.services = new LinkedHashMap<>();
         for (String part : spec.split(",")) {
@@ -47,7 +49,8 @@ final class ServiceCpu {
         Map<String, Long> cpu = new LinkedHashMap<>();
         services.forEach((name, uri) -> {
             try {
-                Double value = metric(uri, CPU);
+                Double value =
+                        "pid".equals(uri.getScheme()) ? procCpuNanos(uri.getSchemeSpecificPart()) : metric(uri, CPU);
                 if (value != null) {
                     cpu.put(name, value.longValue());
                 }
@@ -58,6 +61,15 @@ final class ServiceCpu {
             }
         });
         return cpu;
+    }
+
+    /** utime + stime of a Linux process, in clock ticks of 10 ms (USER_HZ 100). */
+    private static Double procCpuNanos(String pid) throws IOException {
+        String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+        // the fields after the command name, which is in parentheses and may hold spaces
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * 10_000_000.0;
     }
 
     /** A metric's value (summed over its label sets), or null when the page has none. */

@@ -64,6 +64,34 @@ final class Wire {
         return -1;
     }
 
+    /**
+     * Every push number in one WebSocket message, in order: a frame whose body is a bench push, or
+     * an op-9 frame whose body holds such frames back to back (a batch of merged room messages).
+     */
+    static void forEachPush(ByteBuf message, java.util.function.IntConsumer push) {
+        forEachPush(message, message.readerIndex(), message.writerIndex(), push);
+    }
+
+    private static void forEachPush(ByteBuf message, int at, int end, java.util.function.IntConsumer push) {
+        while (end - at >= HEADER) {
+            int packLen = message.getInt(at);
+            int headerLen = message.getUnsignedShort(at + 4);
+            int op = message.getInt(at + 8);
+            if (packLen < headerLen || headerLen < HEADER || at + packLen > end) {
+                return;
+            }
+            if (op == OP_RAW) {
+                forEachPush(message, at + headerLen, at + packLen, push);
+            } else {
+                int number = parse(message, at + headerLen, at + packLen);
+                if (number >= 0) {
+                    push.accept(number);
+                }
+            }
+            at += packLen;
+        }
+    }
+
     static int op(ByteBuf message) {
         return message.readableBytes() >= HEADER ? message.getInt(message.readerIndex() + 8) : -1;
     }

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.Cli
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
@@ -16,38 +17,54 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A client of a connect storm, as goim's JavaScript client behaves: op 7 with its token right after
- * the WebSocket handshake, then a heartbeat every 30 s once op 8 came. It records when op 8 came,
- * and every close the server sent, by close code.
+ * A bench client, as goim's JavaScript client behaves: op 7 after the handshake, a
+ * heartbeat every 30 s after op 8, and every push in every message (merged room batches too)
+ * reported with its receipt time. It counts op 8, and every close the server sent by close code.
  */
-final class StormClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
-    /** Counts over all clients of a storm. */
+final class PushClientHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    /** Hears of each push a client got: which client, which push, when (nanoTime). */
+    @FunctionalInterface
+    interface Receipts {
+        void received(int client, int push, long at);
+    }
+
+    /** Counts over all clients, and when each got op 8 (nanoTime; 0: not yet). */
     static final class Tally {
         final AtomicInteger authenticated = new AtomicInteger();
         final AtomicInteger failed = new AtomicInteger();
         final Map<Integer, LongAdder> closedBy = new ConcurrentHashMap<>();
-        final LongAdder frames = new LongAdder();
+        final long[] authAt;
+
+        Tally(int clients) {
+            authAt = new long[clients];
+        }
 
         int closed() {
             return closedBy.values().stream().mapToInt(LongAdder::intValue).sum();
+        }
+
+        /** Close codes the server sent, in order of code. */
+        Map<Integer, Long> closedByCode() {
+            Map<Integer, Long> byCode = new TreeMap<>();
+            closedBy.forEach((code, count) -> byCode.put(code, count.sum()));
+            return byCode;
         }
     }
 
     private final int index;
     private final byte[] token;
-    private final long[] authAt;
     private final CountDownLatch settled;
     private final Tally tally;
+    private final Receipts receipts;
     private boolean settledOnce;
-    private boolean authenticated;
     private ScheduledFuture<?> heartbeat;
 
-    StormClientHandler(int index, String token, long[] authAt, CountDownLatch settled, Tally tally) {
+    PushClientHandler(int index, String token, CountDownLatch settled, Tally tally, Receipts receipts) {
         this.index = index;
         this.token = token.getBytes(StandardCharsets.UTF_8);
-        this.authAt = authAt;
         this.settled = settled;
         this.tally = tally;
+        this.receipts = receipts;
     }
 
     @Override
@@ -60,20 +77,24 @@ final class StormClientHandler extends SimpleChannelInboundHandler<WebSocketFram
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        tally.frames.increment();
+        long now = System.nanoTime();
         if (frame instanceof CloseWebSocketFrame close) {
-            int code = close.statusCode();
-            if (tally.closedBy.computeIfAbsent(code, c -> new LongAdder()).sum() < 3) {
-                System.err.printf("client %d closed by the server: %d %s%n", index, code, close.reasonText());
+            LongAdder count = tally.closedBy.computeIfAbsent(close.statusCode(), c -> new LongAdder());
+            count.increment();
+            if (count.sum() <= 3) {
+                System.err.printf(
+                        "client %d closed by the server: %d %s%n", index, close.statusCode(), close.reasonText());
             }
-            tally.closedBy.get(code).increment();
             settle();
             ctx.close();
             return;
         }
-        if (frame instanceof BinaryWebSocketFrame && Wire.op(frame.content()) == Wire.OP_AUTH_REPLY && !authenticated) {
-            authenticated = true;
-            authAt[index] = System.nanoTime();
+        if (!(frame instanceof BinaryWebSocketFrame)) {
+            return;
+        }
+        int op = Wire.op(frame.content());
+        if (op == Wire.OP_AUTH_REPLY && tally.authAt[index] == 0) {
+            tally.authAt[index] = now;
             tally.authenticated.incrementAndGet();
             settle();
             heartbeat = ctx.executor()
@@ -83,6 +104,8 @@ final class StormClientHandler extends SimpleChannelInboundHandler<WebSocketFram
                             30,
                             30,
                             TimeUnit.SECONDS);
+        } else if (op != Wire.OP_HEARTBEAT_REPLY) {
+            Wire.forEachPush(frame.content(), push -> receipts.received(index, push, now));
         }
     }
 
@@ -101,7 +124,6 @@ final class StormClientHandler extends SimpleChannelInboundHandler<WebSocketFram
         ctx.close();
     }
 
-    /** A connect that never got as far as op 8 or a close frame (refused, reset, timed out). */
     void failed(Throwable cause) {
         if (!settledOnce) {
             if (tally.failed.incrementAndGet() <= 3) {
