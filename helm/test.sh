@@ -74,12 +74,13 @@ render() { # name values-file...: helm template into $OUT/<name>.yaml
   "$HELM" template goim "$CHART" --namespace goim "${args[@]}" >"$OUT/$name.yaml" 2> >(grep -v 'found symbolic link' >&2)
   log "rendered $name: $(grep -c '^kind:' "$OUT/$name.yaml") objects ($OUT/$name.yaml)"
 }
-must_fail() { # description --set...: helm template must refuse these values
-  local what=$1; shift
+must_fail() { # description expected-message --set...: helm template must refuse these values, saying why
+  local what=$1 expected=$2; shift 2
   if "$HELM" template goim "$CHART" "$@" >/dev/null 2>"$OUT/refused.txt"; then
     die "values.schema.json or the templates accepted $what ($*)"
   fi
-  log "refused, as it should: $what ($(grep -v 'symbolic link' "$OUT/refused.txt" | grep -v '^$' | tail -n 1 | cut -c1-110))"
+  grep -qE -- "$expected" "$OUT/refused.txt" || { cat "$OUT/refused.txt" >&2; die "$what was refused for another reason than /$expected/"; }
+  log "refused, as it should: $what ($(grep -E -- "$expected" "$OUT/refused.txt" | head -n 1 | sed 's/^ *//' | cut -c1-120))"
 }
 static_checks() {
   install_helm
@@ -94,15 +95,16 @@ static_checks() {
   render default
   render production "$CHART/ci/production-values.yaml"
 
-  must_fail "a misspelt key" --set logic.replcas=3
-  must_fail "a string for a number" --set comet.drainSeconds=ten
-  must_fail "an unknown auth mode" --set auth.mode=open
-  must_fail "a short JWT secret" --set auth.mode=jwt --set auth.jwt.secret=short
-  must_fail "jwt mode without a key" --set auth.mode=jwt
-  must_fail "a grace period below the drain time" --set comet.drainSeconds=60
-  must_fail "wss without a certificate" --set comet.wss.enabled=true
-  must_fail "Kafka without a port" --set kafka.bootstrapServers=kafka
-  must_fail "an unknown Service type" --set comet.service.type=Ingress
+  must_fail "a misspelt key" "additional properties 'replcas'" --set logic.replcas=3
+  must_fail "a string for a number" "drainSeconds': got string" --set comet.drainSeconds=ten
+  must_fail "an unknown auth mode" "auth/mode': value must be one of" --set auth.mode=open
+  must_fail "a short JWT secret" "jwt/secret': minLength" --set auth.mode=jwt --set auth.jwt.secret=short
+  must_fail "jwt mode without a key" "auth.mode jwt needs" --set auth.mode=jwt
+  must_fail "a grace period below the drain time" "must be more than comet.drainSeconds" --set comet.drainSeconds=60
+  must_fail "wss without a certificate" "comet.wss.enabled needs" --set comet.wss.enabled=true
+  must_fail "Kafka without a port" "bootstrapServers': 'kafka' does not match" --set kafka.bootstrapServers=kafka
+  must_fail "an unknown Service type" "service/type': value must be one of" --set comet.service.type=Ingress
+  must_fail "Redis Sentinel without nodes" "redis.mode sentinel needs" --set redis.mode=sentinel
 
   log "validating every object against the Kubernetes and Prometheus Operator schemas"
   node_run "$ROOT/helm/test/validate.mjs" "$OUT/default.yaml" "$OUT/production.yaml"
@@ -112,7 +114,9 @@ static_checks() {
 
   log "promtool check rules monitoring/prometheus/alerts.yml"
   promtool check rules "$ROOT/monitoring/prometheus/alerts.yml"
-  node_run "$ROOT/helm/test/check-dashboard.mjs" static "$ROOT/monitoring/grafana/dashboards/goim.json"
+  log "the Grafana dashboard: structure, and every query parsed as PromQL by promtool"
+  node_run "$ROOT/helm/test/check-dashboard.mjs" static "$ROOT/monitoring/grafana/dashboards/goim.json" "$OUT/dashboard-queries.yml"
+  promtool check rules "$OUT/dashboard-queries.yml"
 }
 
 start=$SECONDS

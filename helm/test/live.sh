@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The live half of helm/test.sh --live: the whole system on free ports, goim clients and pushes, a
+# real Prometheus scraping it with monitoring/prometheus/alerts.yml loaded; then every dashboard
+# query must return data, every alert rule evaluate without error on series that exist, and every
+# probe path of the chart answer on the running services.
+#
+# Runs: a Kafka broker (KRaft, the jars of local/kafka), a redis-server of its own, Eureka, logic,
+# job and two comets from their jars (built when missing), Prometheus. The second comet is killed
+# (SIGKILL) while pushes go on: job's calls to it fail, are retried and dead-lettered, and its
+# target goes down, as in a real comet crash. Everything it started is stopped at the end.
+#   env: GOIM_LIVE_SECONDS (60) how long the traffic runs; GOIM_LIVE_KEEP=1 leaves it all running
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TOOLS=${GOIM_TOOLS:-$HOME/.cache/goim-helm}
+RUN=$ROOT/helm/target/live
+LOGS=$RUN/logs
+SECONDS_OF_TRAFFIC=${GOIM_LIVE_SECONDS:-60}
+PIDS=() NAMES=()
+
+log() { printf '\033[1m[helm-live]\033[0m %s\n' "$*"; }
+die() { printf '\033[31m[helm-live] %s\033[0m\n' "$*" >&2; exit 1; }
+start_bg() { local name=$1; shift; "$@" >>"$LOGS/$name.log" 2>&1 </dev/null & PIDS+=("$!") NAMES+=("$name"); }
+pid_of() { local i; for ((i = 0; i < ${#NAMES[@]}; i++)); do [[ ${NAMES[i]} == "$1" ]] && echo "${PIDS[i]}"; done; }
+stop_all() {
+  [[ ${GOIM_LIVE_KEEP:-0} == 1 ]] && { log "left running: ${NAMES[*]} (pids ${PIDS[*]})"; return; }
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[i]}" 2>/dev/null || true; done
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    for _ in $(seq 1 100); do kill -0 "${PIDS[i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "${PIDS[i]}" 2>/dev/null || true
+  done
+}
+trap stop_all EXIT
+alive_or_die() { local i; for ((i = 0; i < ${#PIDS[@]}; i++)); do
+  [[ ${NAMES[i]} == comet2 && ${COMET2_KILLED:-0} == 1 ]] && continue
+  kill -0 "${PIDS[i]}" 2>/dev/null || { tail -n 30 "$LOGS/${NAMES[i]}.log" >&2; die "${NAMES[i]} exited"; }
+done; }
+wait_for() { # what timeout command...
+  local what=$1 timeout=$2 t=0; shift 2
+  until "$@" >/dev/null 2>&1; do
+    alive_or_die
+    ((t++ < timeout)) || die "$what not ready after $timeout s"
+    sleep 1
+  done
+}
+free_ports() { python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"; }
+
+# ---- what it needs ----------------------------------------------------------------
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+JAVA=$JAVA_HOME/bin/java
+[[ -x $JAVA ]] || die "no java at $JAVA_HOME (set JAVA_HOME to a JDK 21+)"
+command -v redis-server >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+jar() { local j=("$ROOT/$1"/target/"$1"-*-exec.jar); [[ -f ${j[0]} ]] && echo "${j[0]}"; }
+if ! jar goim-logic-service >/dev/null || ! jar goim-comet-service >/dev/null || ! jar goim-job-service >/dev/null || ! jar goim-eureka-server >/dev/null; then
+  log "building the services (./mvnw -B -q -DskipTests package)"
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
+fi
+KAFKA_LIBS=$TOOLS/kafka-libs
+if [[ ! -f $KAFKA_LIBS/.complete || $ROOT/local/kafka/pom.xml -nt $KAFKA_LIBS/.complete ]]; then
+  log "copying the Kafka broker jars into $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS"
+  (cd "$ROOT" && ./mvnw -B -q -f local/kafka/pom.xml dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS")
+  touch "$KAFKA_LIBS/.complete"
+fi
+rm -rf "$RUN" && mkdir -p "$LOGS" "$RUN/jars"
+# copies under names of their own: a broad pkill aimed at another run of the services spares these
+for m in goim-eureka-server goim-logic-service goim-job-service goim-comet-service; do
+  cp "$(jar "$m")" "$RUN/jars/helm-live-$m.jar"
+done
+jar() { echo "$RUN/jars/helm-live-$1.jar"; }
+
+read -r REDIS KAFKA KAFKA_CTL EUREKA LOGIC_HTTP LOGIC_GRPC JOB_HTTP PROM \
+  C1_HTTP C1_GRPC C1_WS C1_TCP C2_HTTP C2_GRPC C2_WS C2_TCP <<<"$(free_ports 16)"
+log "ports: redis $REDIS kafka $KAFKA eureka $EUREKA logic $LOGIC_HTTP job $JOB_HTTP comet $C1_HTTP/$C1_WS comet2 $C2_HTTP prometheus $PROM"
+
+# ---- Kafka and Redis ----------------------------------------------------------------
+start_bg redis redis-server --port "$REDIS" --bind 127.0.0.1 --save '' --appendonly no --dir "$RUN"
+mkdir -p "$RUN/kafka"
+cat >"$RUN/kafka/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CTL
+controller.listener.names=CONTROLLER
+listeners=PLAINTEXT://127.0.0.1:$KAFKA,CONTROLLER://127.0.0.1:$KAFKA_CTL
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA,CONTROLLER://127.0.0.1:$KAFKA_CTL
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$RUN/kafka/data
+auto.create.topics.enable=true
+num.partitions=4
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+KJAVA=("$JAVA" "-Dlog4j2.configurationFile=$ROOT/local/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*")
+"${KJAVA[@]}" kafka.tools.StorageTool format --standalone -t "$("${KJAVA[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)" \
+  -c "$RUN/kafka/server.properties" >"$LOGS/kafka-format.log" 2>&1 || die "formatting Kafka failed (see $LOGS/kafka-format.log)"
+start_bg kafka "${KJAVA[@]}" -Xmx384m kafka.Kafka "$RUN/kafka/server.properties"
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_for Kafka 60 port_open "$KAFKA"
+wait_for Redis 20 port_open "$REDIS"
+
+# ---- the services -------------------------------------------------------------------
+JVM=(-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=2)
+health() { curl -fsS --max-time 3 "http://127.0.0.1:$1/actuator/health" | grep -q '"status":"UP"'; }
+export EUREKA_URL=http://127.0.0.1:$EUREKA/eureka/ KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA REDIS_HOST=127.0.0.1 REDIS_PORT=$REDIS
+EUREKA_PORT=$EUREKA start_bg eureka "$JAVA" "${JVM[@]}" -jar "$(jar goim-eureka-server)"
+wait_for Eureka 120 health "$EUREKA"
+LOGIC_HTTP_PORT=$LOGIC_HTTP LOGIC_GRPC_PORT=$LOGIC_GRPC GOIM_WARMUP_PUSHES=0 \
+  start_bg logic "$JAVA" "${JVM[@]}" -jar "$(jar goim-logic-service)"
+JOB_HTTP_PORT=$JOB_HTTP start_bg job "$JAVA" "${JVM[@]}" -jar "$(jar goim-job-service)"
+# the first comet queues little per connection, so that the stalled client's pushes are dropped soon
+COMET_SERVER_ID=comet-1 COMET_HTTP_PORT=$C1_HTTP COMET_GRPC_PORT=$C1_GRPC COMET_WS_PORT=$C1_WS COMET_TCP_PORT=$C1_TCP \
+  GOIM_COMET_OUTBOUND_MAXFRAMES=4 GOIM_COMET_OUTBOUND_SLOWCONSUMERTIMEOUT=20s \
+  start_bg comet "$JAVA" "${JVM[@]}" -jar "$(jar goim-comet-service)"
+COMET_SERVER_ID=comet-2 COMET_HTTP_PORT=$C2_HTTP COMET_GRPC_PORT=$C2_GRPC COMET_WS_PORT=$C2_WS COMET_TCP_PORT=$C2_TCP \
+  start_bg comet2 "$JAVA" "${JVM[@]}" -jar "$(jar goim-comet-service)"
+log "waiting for logic, job and the comets"
+for p in "$LOGIC_HTTP" "$JOB_HTTP" "$C1_HTTP" "$C2_HTTP"; do wait_for "the service on $p" 180 health "$p"; done
+comets_known() { curl -fsS "http://127.0.0.1:$JOB_HTTP/actuator/health" | grep -q '"count":2'; }
+wait_for "job knowing both comets" 60 comets_known
+
+# ---- Prometheus ------------------------------------------------------------------------
+cat >"$RUN/prometheus.yml" <<EOF
+global: { scrape_interval: 2s, evaluation_interval: 2s }
+rule_files: ["$ROOT/monitoring/prometheus/alerts.yml"]
+scrape_configs:
+  - { job_name: goim-eureka, metrics_path: /actuator/prometheus, static_configs: [{ targets: ["127.0.0.1:$EUREKA"] }] }
+  - { job_name: goim-logic, metrics_path: /actuator/prometheus, static_configs: [{ targets: ["127.0.0.1:$LOGIC_HTTP"] }] }
+  - { job_name: goim-job, metrics_path: /actuator/prometheus, static_configs: [{ targets: ["127.0.0.1:$JOB_HTTP"] }] }
+  - { job_name: goim-comet, metrics_path: /actuator/prometheus, static_configs: [{ targets: ["127.0.0.1:$C1_HTTP", "127.0.0.1:$C2_HTTP"] }] }
+EOF
+promtool check config "$RUN/prometheus.yml" >/dev/null
+start_bg prometheus prometheus --config.file="$RUN/prometheus.yml" --storage.tsdb.path="$RUN/prometheus-data" \
+  --web.listen-address="127.0.0.1:$PROM" --log.level=warn
+wait_for Prometheus 30 curl -fsS "http://127.0.0.1:$PROM/-/ready"
+
+# ---- traffic -------------------------------------------------------------------------------
+log "traffic for $SECONDS_OF_TRAFFIC s: goim clients on comet-1, pushes of every type, a stalled TCP client"
+start_bg traffic node --experimental-websocket --no-warnings "$ROOT/helm/test/live-traffic.mjs" "$C1_WS" "$C1_TCP" "$LOGIC_HTTP" "$SECONDS_OF_TRAFFIC"
+sleep 10
+log "killing comet-2 (SIGKILL): job's calls to it fail until Eureka forgets it"
+kill -9 "$(pid_of comet2)" && COMET2_KILLED=1
+log "a record that is no goim PushMsg on goim-push-topic: job dead-letters it (undecodable)"
+printf '~~~~\n' | "${KJAVA[@]}" -Xmx128m org.apache.kafka.tools.ConsoleProducer --bootstrap-server "127.0.0.1:$KAFKA" \
+  --topic goim-push-topic >"$LOGS/producer.log" 2>&1 || die "the console producer failed (see $LOGS/producer.log)"
+wait "$(pid_of traffic)" || { cat "$LOGS/traffic.log" >&2; die "the traffic failed"; }
+cat "$LOGS/traffic.log"
+sleep 6   # the last scrapes and rule evaluations
+
+# ---- the checks ------------------------------------------------------------------------------
+log "probe paths of the chart on the running services"
+node "$ROOT/helm/test/check-probes.mjs" "$ROOT/helm/target/default.yaml" \
+  eureka="$EUREKA" logic="$LOGIC_HTTP" job="$JOB_HTTP" comet="$C1_HTTP"
+log "every dashboard query and alert rule on Prometheus"
+node "$ROOT/helm/test/check-dashboard.mjs" live "$ROOT/monitoring/grafana/dashboards/goim.json" \
+  "$ROOT/monitoring/prometheus/alerts.yml" "http://127.0.0.1:$PROM"
+log "live checks passed"
