@@ -115,3 +115,4 @@ if (!codes[0]) {
   console.error('live-traffic: no push succeeded');
   process.exit(1);
 }
+process.exit(0); // the stalled socket's and WebSockets' handles would keep node waiting

@@ -151,10 +151,20 @@ start_bg traffic node --experimental-websocket --no-warnings "$ROOT/helm/test/li
 sleep 10
 log "killing comet-2 (SIGKILL): job's calls to it fail until Eureka forgets it"
 kill -9 "$(pid_of comet2)" && COMET2_KILLED=1
+wait "$(pid_of comet2)" 2>/dev/null || true
 log "a record that is no goim PushMsg on goim-push-topic: job dead-letters it (undecodable)"
 printf '~~~~\n' | "${KJAVA[@]}" -Xmx128m org.apache.kafka.tools.ConsoleProducer --bootstrap-server "127.0.0.1:$KAFKA" \
   --topic goim-push-topic >"$LOGS/producer.log" 2>&1 || die "the console producer failed (see $LOGS/producer.log)"
-wait "$(pid_of traffic)" || { cat "$LOGS/traffic.log" >&2; die "the traffic failed"; }
+wait_traffic() { # the traffic runs SECONDS_OF_TRAFFIC; a minute more and it hangs
+  local pid t=0
+  pid=$(pid_of traffic)
+  while kill -0 "$pid" 2>/dev/null; do
+    ((t++ < SECONDS_OF_TRAFFIC + 60)) || { kill "$pid"; cat "$LOGS/traffic.log" >&2; die "the traffic did not end"; }
+    sleep 1
+  done
+  wait "$pid" || { cat "$LOGS/traffic.log" >&2; die "the traffic failed"; }
+}
+wait_traffic
 cat "$LOGS/traffic.log"
 sleep 6   # the last scrapes and rule evaluations
 
