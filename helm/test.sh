@@ -106,6 +106,14 @@ static_checks() {
   must_fail "an unknown Service type" "service/type': value must be one of" --set comet.service.type=Ingress
   must_fail "Redis Sentinel without nodes" "redis.mode sentinel needs" --set redis.mode=sentinel
 
+  # NOTES.txt as helm install prints it (a client-side dry run needs no cluster)
+  KUBECONFIG=/dev/null "$HELM" install goim "$CHART" --dry-run=client --namespace goim -f "$CHART/ci/production-values.yaml" \
+    2>/dev/null | sed -n '/^NOTES:/,$p' >"$OUT/notes.txt"
+  for want in 'goim/push/' '/swagger-ui.html' 'ws://<address>:80/sub' 'wss://<address>:443/sub' '<address>:3101'; do
+    grep -qF -- "$want" "$OUT/notes.txt" || { cat "$OUT/notes.txt" >&2; die "NOTES.txt does not show $want"; }
+  done
+  log "NOTES.txt shows the push API, Swagger UI and the client endpoints ($OUT/notes.txt)"
+
   log "validating every object against the Kubernetes and Prometheus Operator schemas"
   node_run "$ROOT/helm/test/validate.mjs" "$OUT/default.yaml" "$OUT/production.yaml"
   log "checking the manifests against the services' configuration"

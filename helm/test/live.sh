@@ -44,11 +44,21 @@ wait_for() { # what timeout command...
     sleep 1
   done
 }
-free_ports() { python3 -c '
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"; }
+free_ports() { # n distinct ports that bind now, below the ephemeral range (where outgoing
+  # connections would take them meanwhile) and away from the services' defaults
+  python3 -c '
+import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+ports = set()
+while len(ports) < int(sys.argv[1]):
+    port = random.randrange(20000, min(low, 32000))
+    try:
+        with socket.socket() as s:
+            s.bind(("0.0.0.0", port))
+        ports.add(port)
+    except OSError:
+        pass
+print(" ".join(map(str, ports)))' "$1"; }
 
 # ---- what it needs ----------------------------------------------------------------
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
