@@ -95,6 +95,13 @@ static_checks() {
   render default
   render production "$CHART/ci/production-values.yaml"
 
+  # what users install is the packaged chart: the links to the rules and the dashboard must be in it
+  "$HELM" package "$CHART" -d "$OUT" 2> >(grep -v 'found symbolic link' >&2) >/dev/null
+  "$HELM" template goim "$OUT/goim-$(sed -n 's/^version: *//p' "$CHART/Chart.yaml").tgz" --namespace goim \
+    -f "$CHART/ci/production-values.yaml" >"$OUT/production-packaged.yaml"
+  cmp -s "$OUT/production.yaml" "$OUT/production-packaged.yaml" || die "the packaged chart renders differently from helm/goim"
+  log "helm package: the packaged chart renders the same, alert rules and dashboard included"
+
   must_fail "a misspelt key" "additional properties 'replcas'" --set logic.replcas=3
   must_fail "a string for a number" "drainSeconds': got string" --set comet.drainSeconds=ten
   must_fail "an unknown auth mode" "auth/mode': value must be one of" --set auth.mode=open
