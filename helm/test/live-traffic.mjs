@@ -3,8 +3,11 @@
 // then stops reading, so that comet drops what it cannot queue for it (goim_comet_drops_total).
 //
 //   node --experimental-websocket live-traffic.mjs <comet ws port> <comet tcp port> <logic http port> <seconds>
+//   env: GOIM_TEST_JWT_SECRET: tokens are HS256 JWTs signed with it (logic in jwt mode);
+//        GOIM_TEST_API_KEY: the push API's bearer key
 //
 // Exits 1 when a client is not authenticated or a WebSocket client receives no push.
+import { createHmac } from 'node:crypto';
 import net from 'node:net';
 
 const [wsPort, tcpPort, httpPort, seconds] = process.argv.slice(2).map(Number);
@@ -21,7 +24,16 @@ function frame(op, body = '', seq = 1) {
   b.copy(f, 16);
   return f;
 }
-const token = (mid, key) => JSON.stringify({ mid, key, room_id: ROOM, platform: 'web', accepts: [1000, 1001] });
+const JWT_SECRET = process.env.GOIM_TEST_JWT_SECRET;
+const API_KEY = process.env.GOIM_TEST_API_KEY;
+const b64url = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+function token(mid, key) {
+  const claims = { key, room_id: ROOM, platform: 'web', accepts: [1000, 1001] };
+  if (!JWT_SECRET) return JSON.stringify({ mid, ...claims });
+  const unsigned = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({ sub: String(mid), exp: Math.floor(Date.now() / 1000) + 3600, ...claims })}`;
+  return `${unsigned}.${createHmac('sha256', JWT_SECRET).update(unsigned).digest('base64url')}`;
+}
+const headers = API_KEY ? { Authorization: `Bearer ${API_KEY}` } : {};
 
 function wsClient(mid) {
   return new Promise((resolve, reject) => {
@@ -65,7 +77,7 @@ function stalledTcpClient(key) {
 // a push's goim code; a -500 (Redis or Kafka slow on a loaded machine) is counted, not fatal
 const codes = {};
 async function push(path, body) {
-  const reply = await fetch(`http://127.0.0.1:${httpPort}${path}`, { method: 'POST', body })
+  const reply = await fetch(`http://127.0.0.1:${httpPort}${path}`, { method: 'POST', body, headers })
     .then((r) => r.json())
     .catch((e) => ({ code: e.message }));
   codes[reply.code] = (codes[reply.code] ?? 0) + 1;
@@ -74,6 +86,14 @@ async function push(path, body) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+if (API_KEY) {
+  // the key protects the push API: without it, HTTP 401
+  const r = await fetch(`http://127.0.0.1:${httpPort}/goim/push/mids?operation=1000&mids=101`, { method: 'POST', body: 'x' });
+  if (r.status !== 401) {
+    console.error(`live-traffic: a push without the API key was answered ${r.status}, not 401`);
+    process.exit(1);
+  }
+}
 const clients = await Promise.all([1, 2, 3, 4, 5].map((mid) => wsClient(100 + mid)));
 const stalled = await stalledTcpClient('stalled-tcp');
 // a client that comes and goes: auth, then a close (goim_comet_closes_total, connects, disconnects)
@@ -90,7 +110,7 @@ while (Date.now() < end) {
   await push(`/goim/push/keys?operation=1000&keys=ws-103`, `keys ${round}`);
   if (round % 5 === 0) await push(`/goim/push/all?operation=1001&speed=1000`, `all ${round}`);
   // a bad request: answered -400 and counted as rejected
-  await fetch(`http://127.0.0.1:${httpPort}/goim/push/room?operation=1000`, { method: 'POST', body: 'x' });
+  await fetch(`http://127.0.0.1:${httpPort}/goim/push/room?operation=1000`, { method: 'POST', body: 'x', headers });
   // 60 KB pushes to the stalled client: more than its socket buffers and comet's queue hold
   if (round <= 20) {
     for (let i = 0; i < 4; i++) {

@@ -5,7 +5,9 @@
 # probe path of the chart answer on the running services.
 #
 # Runs: a Kafka broker (KRaft, the jars of local/kafka), a redis-server of its own, Eureka, logic,
-# job and two comets from their jars (built when missing), Prometheus. The second comet is killed
+# job and two comets from their jars (built when missing), Prometheus. logic, job and the comets get
+# exactly the environment the chart renders for their containers (helm/test/live-values.yaml: JWT
+# auth and a push API key from the Secret the chart makes), plus free ports. The second comet is killed
 # (SIGKILL) while pushes go on: job's calls to it fail, are retried and dead-lettered, and its
 # target goes down, as in a real comet crash. Everything it started is stopped at the end.
 #   env: GOIM_LIVE_SECONDS (60) how long the traffic runs; GOIM_LIVE_KEEP=1 leaves it all running
@@ -120,21 +122,33 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_for Kafka 60 port_open "$KAFKA"
 wait_for Redis 20 port_open "$REDIS"
 
-# ---- the services -------------------------------------------------------------------
+# ---- the services, with the environment the chart gives their containers ------------------
+HELM=$TOOLS/layer/helm/helm
+"$HELM" template goim "$ROOT/helm/goim" --namespace goim -f "$ROOT/helm/test/live-values.yaml" \
+  --set kafka.bootstrapServers="127.0.0.1:$KAFKA" --set redis.host=127.0.0.1 --set redis.port="$REDIS" \
+  --set eureka.url="http://127.0.0.1:$EUREKA/eureka/" >"$RUN/chart.yaml" 2> >(grep -v 'found symbolic link' >&2)
+chart_env() { # component pod-name: the container's env from the rendered chart (container-env.mjs)
+  CHART_ENV=()
+  mapfile -d '' CHART_ENV < <(node "$ROOT/helm/test/container-env.mjs" "$RUN/chart.yaml" "$1" "$2") || die "no env for $1"
+  ((${#CHART_ENV[@]})) || die "no env for $1"
+}
 JVM=(-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ActiveProcessorCount=2)
 health() { curl -fsS --max-time 3 "http://127.0.0.1:$1/actuator/health" | grep -q '"status":"UP"'; }
-export EUREKA_URL=http://127.0.0.1:$EUREKA/eureka/ KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA REDIS_HOST=127.0.0.1 REDIS_PORT=$REDIS
+# the chart points at an external Eureka here (eureka.enabled=false): this one
 EUREKA_PORT=$EUREKA start_bg eureka "$JAVA" "${JVM[@]}" -jar "$(jar goim-eureka-server)"
 wait_for Eureka 120 health "$EUREKA"
-LOGIC_HTTP_PORT=$LOGIC_HTTP LOGIC_GRPC_PORT=$LOGIC_GRPC GOIM_WARMUP_PUSHES=0 \
-  start_bg logic "$JAVA" "${JVM[@]}" -jar "$(jar goim-logic-service)"
-JOB_HTTP_PORT=$JOB_HTTP start_bg job "$JAVA" "${JVM[@]}" -jar "$(jar goim-job-service)"
-# the first comet queues little per connection, so that the stalled client's pushes are dropped soon
-COMET_SERVER_ID=comet-1 COMET_HTTP_PORT=$C1_HTTP COMET_GRPC_PORT=$C1_GRPC COMET_WS_PORT=$C1_WS COMET_TCP_PORT=$C1_TCP \
-  GOIM_COMET_OUTBOUND_MAXFRAMES=4 GOIM_COMET_OUTBOUND_SLOWCONSUMERTIMEOUT=20s \
-  start_bg comet "$JAVA" "${JVM[@]}" -jar "$(jar goim-comet-service)"
-COMET_SERVER_ID=comet-2 COMET_HTTP_PORT=$C2_HTTP COMET_GRPC_PORT=$C2_GRPC COMET_WS_PORT=$C2_WS COMET_TCP_PORT=$C2_TCP \
-  start_bg comet2 "$JAVA" "${JVM[@]}" -jar "$(jar goim-comet-service)"
+# the ports are the chart's defaults, taken here: each service gets free ones on top of the chart's env
+chart_env logic logic-0
+start_bg logic env "${CHART_ENV[@]}" LOGIC_HTTP_PORT="$LOGIC_HTTP" LOGIC_GRPC_PORT="$LOGIC_GRPC" \
+  "$JAVA" "${JVM[@]}" -jar "$(jar goim-logic-service)"
+chart_env job job-0
+start_bg job env "${CHART_ENV[@]}" JOB_HTTP_PORT="$JOB_HTTP" "$JAVA" "${JVM[@]}" -jar "$(jar goim-job-service)"
+chart_env comet comet-1
+start_bg comet env "${CHART_ENV[@]}" COMET_HTTP_PORT="$C1_HTTP" COMET_GRPC_PORT="$C1_GRPC" COMET_WS_PORT="$C1_WS" \
+  COMET_TCP_PORT="$C1_TCP" "$JAVA" "${JVM[@]}" -jar "$(jar goim-comet-service)"
+chart_env comet comet-2
+start_bg comet2 env "${CHART_ENV[@]}" COMET_HTTP_PORT="$C2_HTTP" COMET_GRPC_PORT="$C2_GRPC" COMET_WS_PORT="$C2_WS" \
+  COMET_TCP_PORT="$C2_TCP" "$JAVA" "${JVM[@]}" -jar "$(jar goim-comet-service)"
 log "waiting for logic, job and the comets"
 for p in "$LOGIC_HTTP" "$JOB_HTTP" "$C1_HTTP" "$C2_HTTP"; do wait_for "the service on $p" 180 health "$p"; done
 comets_known() { curl -fsS "http://127.0.0.1:$JOB_HTTP/actuator/health" | grep -q '"count":2'; }
@@ -157,7 +171,8 @@ wait_for Prometheus 30 curl -fsS "http://127.0.0.1:$PROM/-/ready"
 
 # ---- traffic -------------------------------------------------------------------------------
 log "traffic for $SECONDS_OF_TRAFFIC s: goim clients on comet-1, pushes of every type, a stalled TCP client"
-start_bg traffic node --experimental-websocket --no-warnings "$ROOT/helm/test/live-traffic.mjs" "$C1_WS" "$C1_TCP" "$LOGIC_HTTP" "$SECONDS_OF_TRAFFIC"
+GOIM_TEST_JWT_SECRET=$(sed -n 's/^ *secret: *"\(.*\)"/\1/p' "$ROOT/helm/test/live-values.yaml") \
+  GOIM_TEST_API_KEY=helm-live-key start_bg traffic node --experimental-websocket --no-warnings "$ROOT/helm/test/live-traffic.mjs" "$C1_WS" "$C1_TCP" "$LOGIC_HTTP" "$SECONDS_OF_TRAFFIC"
 sleep 10
 log "killing comet-2 (SIGKILL): job's calls to it fail until Eureka forgets it"
 kill -9 "$(pid_of comet2)" && COMET2_KILLED=1
