@@ -40,7 +40,7 @@ final class BusyRoom {
                     o.integer("rate", 40),
                     o.integer("seconds", 60),
                     o.integer("deadline-ms", 2000),
-                    o.integer("mid-base", 1),
+                    o.longValue("mid-base", 1),
                     o.integer("threads", Runtime.getRuntime().availableProcessors()),
                     o.string("cpu", ""),
                     o.string("per-delivery", "comet"));

@@ -31,7 +31,7 @@ final class ConnectStorm {
                     o.integer("clients", 18_000),
                     o.integer("threads", Runtime.getRuntime().availableProcessors()),
                     o.integer("connect-per-second", 3000),
-                    o.integer("mid-base", 1),
+                    o.longValue("mid-base", 1),
                     o.integer("hold-ms", 1000),
                     o.integer("auth-timeout-ms", 60_000),
                     o.integer("settle-ms", 3000),

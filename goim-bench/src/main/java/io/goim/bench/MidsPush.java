@@ -40,7 +40,7 @@ final class MidsPush {
                     o.integer("rate", 1000),
                     o.integer("seconds", 60),
                     o.integer("pushers", 16),
-                    o.integer("mid-base", 1),
+                    o.longValue("mid-base", 1),
                     o.integer("threads", Runtime.getRuntime().availableProcessors()),
                     o.string("cpu", ""));
         }

@@ -28,6 +28,11 @@ final class Options {
         return values.getOrDefault(name, defaultValue);
     }
 
+    long longValue(String name, long defaultValue) {
+        String value = values.get(name);
+        return value == null ? defaultValue : Long.parseLong(value);
+    }
+
     int integer(String name, int defaultValue) {
         String value = values.get(name);
         return value == null ? defaultValue : Integer.parseInt(value);

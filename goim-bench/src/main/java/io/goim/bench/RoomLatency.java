@@ -40,7 +40,7 @@ final class RoomLatency {
                     o.integer("warmup", 5),
                     Duration.ofMillis(o.integer("interval-ms", 1000)),
                     o.integer("connect-per-second", 1000),
-                    o.integer("mid-base", 1));
+                    o.longValue("mid-base", 1));
         }
     }
 

@@ -83,7 +83,11 @@ class PushPathIT {
         comet = start(
                 "comet",
                 "goim.jar.comet",
-                concat(common, "--goim.comet.websocket.port=0", "--goim.comet.server-id=" + cometServer));
+                concat(
+                        common,
+                        "--goim.comet.websocket.port=0",
+                        "--goim.comet.tcp.port=0",
+                        "--goim.comet.server-id=" + cometServer));
 
         logicPort = awaitPort(logic, "Netty started on port (\\d+)");
         int jobPort = awaitPort(job, "Netty started on port (\\d+)");
@@ -362,6 +366,78 @@ class PushPathIT {
         WebSocketClient client = WebSocketClient.connect(wsPort);
         clients.add(client);
         return client;
+    }
+
+    /**
+     * goim-bench's cases in their short form, as CI runs them: they assert that every client got in
+     * and every push reached every client it was meant for, never how fast (that is the load
+     * tool's full form, on a quiet machine; README, Measured).
+     */
+    @Test
+    void theLoadToolsShortCasesAuthenticateEveryClientAndDeliverEveryPush() throws Exception {
+        String ws = "ws://127.0.0.1:" + wsPort + "/sub";
+        String logic = "http://127.0.0.1:" + logicPort;
+
+        LoadTool storm = LoadTool.run(
+                "connect-storm",
+                "--ws",
+                ws,
+                "--clients",
+                "300",
+                "--connect-per-second",
+                "300",
+                "--mid-base",
+                "7100000000",
+                "--hold-ms",
+                "200",
+                "--settle-ms",
+                "0");
+        assertThat(storm.output()).contains("authenticated 300, closed by the server 0 {}, failed 0");
+        assertThat(storm.exitCode()).isZero();
+
+        LoadTool room = LoadTool.run(
+                "busy-room",
+                "--ws",
+                ws,
+                "--clients",
+                "200",
+                "--connect-per-second",
+                "400",
+                "--rate",
+                "10",
+                "--seconds",
+                "3",
+                "--deadline-ms",
+                "10000",
+                "--mid-base",
+                "7200000000",
+                "--room",
+                "live://e2e-busy",
+                "--push",
+                logic + "/goim/push/room?operation=1000&type=live&room=e2e-busy");
+        assertThat(room.output()).contains("delivered 6000 of 6000").contains("duplicates 0, failed pushes 0");
+        assertThat(room.exitCode()).isZero();
+
+        LoadTool mids = LoadTool.run(
+                "mids-push",
+                "--ws",
+                ws,
+                "--clients",
+                "200",
+                "--connect-per-second",
+                "400",
+                "--rate",
+                "50",
+                "--seconds",
+                "3",
+                "--pushers",
+                "4",
+                "--mid-base",
+                "7300000000",
+                "--push",
+                logic + "/goim/push/mids?operation=1000&mids=");
+        assertThat(mids.output()).contains("delivered 150 of 150, to the wrong user 0, failed pushes 0");
+        assertThat(mids.exitCode()).isZero();
     }
 
     private static void assertDelivered(Received frame, int operation, String body) {
