@@ -21,7 +21,6 @@ import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import reactor.netty.Connection;
 
 /**
  * Every client connection of this comet, whatever its transport: gives each a {@link
@@ -68,16 +67,20 @@ public class Connections {
         gate.through(channel);
     }
 
-    /**
-     * Installs goim's handlers on a new connection, after the transport's frame codec; call it from
-     * the connection's event loop. The handlers sit just before Reactor Netty's bridge.
-     */
-    public void install(Connection connection, Transport transport, String cookie) {
-        install(connection.channel(), transport, cookie, connection::addHandlerLast);
+    /** The same, the handlers right after {@code base} in the channel's pipeline. */
+    public void installAfter(io.netty.channel.Channel channel, String base, Transport transport, String cookie) {
+        String[] last = {base};
+        install(channel, transport, cookie, (name, handler) -> {
+            channel.pipeline().addAfter(last[0], name, handler);
+            last[0] = name;
+        });
     }
 
-    /** The same on a plain Netty channel (EmbeddedChannel in tests): the handlers go last. */
-    void install(io.netty.channel.Channel channel, Transport transport, String cookie) {
+    /**
+     * Installs goim's handlers on a new connection, last, after the transport's frame codec; call
+     * it from the connection's event loop.
+     */
+    public void install(io.netty.channel.Channel channel, Transport transport, String cookie) {
         install(channel, transport, cookie, channel.pipeline()::addLast);
     }
 

@@ -6,11 +6,13 @@ import io.goim.comet.transport.IoLoops;
 import io.goim.comet.transport.Listener;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.Frame;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.File;
+import javax.net.ssl.SSLException;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import reactor.netty.http.Http11SslContextSpec;
 
 /** The WebSocket listener (on by default) and the WebSocket-over-TLS one (off by default). */
 @Configuration(proxyBeanMethods = false)
@@ -25,8 +27,10 @@ class WebSocketConfig {
                 ws.port(),
                 ws.path(),
                 maxPackLength(properties),
-                server -> server.runOn(loops.resources()),
-                connections);
+                properties.protocol().handshakeTimeout().toMillis(),
+                null,
+                connections,
+                loops);
     }
 
     @Bean
@@ -45,9 +49,19 @@ class WebSocketConfig {
                 wss.port(),
                 properties.websocket().path(),
                 maxPackLength(properties),
-                server -> server.runOn(loops.resources())
-                        .secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(certificate, privateKey))),
-                connections);
+                properties.protocol().handshakeTimeout().toMillis(),
+                tls(certificate, privateKey),
+                connections,
+                loops);
+    }
+
+    private static SslContext tls(File certificate, File privateKey) {
+        try {
+            return SslContextBuilder.forServer(certificate, privateKey).build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalStateException(
+                    "cannot read goim.comet.wss.certificate " + certificate + " and private-key " + privateKey, e);
+        }
     }
 
     private static int maxPackLength(CometProperties properties) {

@@ -2,52 +2,72 @@ package io.goim.comet.transport.websocket;
 
 import io.goim.comet.transport.BoundListener;
 import io.goim.comet.transport.Connections;
+import io.goim.comet.transport.IoLoops;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.WebSocketFrameDecoder;
 import io.goim.proto.frame.WebSocketFrameEncoder;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import java.util.function.UnaryOperator;
-import org.reactivestreams.Publisher;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import reactor.netty.DisposableServer;
-import reactor.netty.http.server.HttpServer;
-import reactor.netty.http.server.WebsocketServerSpec;
-import reactor.netty.http.websocket.WebsocketInbound;
-import reactor.netty.http.websocket.WebsocketOutbound;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 
 /**
- * A WebSocket listener on Reactor Netty (goim: 3102 at /sub, 3103 over TLS): one goim frame per
- * binary message. After the upgrade each connection gets goim's frame codec, then the handlers of
- * {@link Connections}, ahead of Reactor Netty's bridge.
+ * A WebSocket listener (goim: 3102 at /sub, 3103 over TLS): one goim frame per binary message.
+ * Netty's HTTP codec and WebSocket handshake, after TLS where configured; after the upgrade the
+ * HTTP codec has left the pipeline, each connection gets goim's frame codec, then the handlers of
+ * {@link Connections}, and nothing of the upgrade request stays but the cookie goim passes to
+ * logic.
  */
 final class WebSocketListener extends BoundListener {
-    private static final Logger log = LoggerFactory.getLogger(WebSocketListener.class);
     private static final WebSocketFrameEncoder ENCODER = new WebSocketFrameEncoder();
+    private static final int MAX_UPGRADE_REQUEST = 8192;
 
     private final Transport transport;
-    private final String bind;
-    private final int configuredPort;
     private final String path;
     private final int maxPackLength;
-    private final UnaryOperator<HttpServer> security;
-    private final Connections connections;
+    private final SslContext tls;
+    private final WebSocketServerProtocolConfig upgrade;
 
+    /** {@code tls}: null for plain WebSocket. */
     WebSocketListener(
             Transport transport,
             String bind,
             int port,
             String path,
             int maxPackLength,
-            UnaryOperator<HttpServer> security,
-            Connections connections) {
+            long handshakeMillis,
+            SslContext tls,
+            Connections connections,
+            IoLoops loops) {
+        super(bind, port, loops, connections);
         this.transport = transport;
-        this.bind = bind;
-        this.configuredPort = port;
         this.path = path;
         this.maxPackLength = maxPackLength;
-        this.security = security;
-        this.connections = connections;
+        this.tls = tls;
+        this.upgrade = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(path)
+                .checkStartsWith(false)
+                // a client that never finishes its upgrade is closed like one that never sends op 7
+                .handshakeTimeoutMillis(handshakeMillis)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxPackLength)
+                        .allowExtensions(false)
+                        .build())
+                .build();
     }
 
     @Override
@@ -56,37 +76,52 @@ final class WebSocketListener extends BoundListener {
     }
 
     @Override
-    protected DisposableServer bindServer() {
-        DisposableServer server;
-        WebsocketServerSpec spec = WebsocketServerSpec.builder()
-                .maxFramePayloadLength(maxPackLength)
-                .build();
-        try {
-            server = security.apply(HttpServer.create().host(bind).port(configuredPort))
-                    .doOnChannelInit((observer, channel, remote) -> connections.accepted(channel))
-                    .route(routes -> routes.ws(path, this::serve, spec))
-                    .bindNow();
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(
-                    "cannot bind " + transport.tag() + " listener on " + bind + ":" + configuredPort, e);
-        }
-        connections.serving(server.channel());
-        log.info("comet {} listening address={} port={} path={}", transport.tag(), bind, server.port(), path);
-        return server;
+    protected String describe() {
+        return " path=" + path;
     }
 
-    private Publisher<Void> serve(WebsocketInbound in, WebsocketOutbound out) {
-        String cookie = in.headers().get(HttpHeaderNames.COOKIE, "");
-        // a goim frame may come as fragments: reassemble up to the frame limit first
-        in.aggregateFrames(maxPackLength);
-        in.withConnection(connection -> {
-            connection
-                    .addHandlerLast("goim-frame-decoder", new WebSocketFrameDecoder(maxPackLength))
-                    .addHandlerLast("goim-frame-encoder", ENCODER);
-            connections.install(connection, transport, cookie);
-        });
-        // Reactor Netty reads on demand: draining what passes the handlers (pings, pongs, close)
-        // keeps reading on, and completes when the client or comet closes the connection
-        return in.receiveFrames().then();
+    @Override
+    protected void initChannel(Channel channel) {
+        if (tls != null) {
+            channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+        }
+        channel.pipeline()
+                .addLast("http-codec", new HttpServerCodec())
+                .addLast("http-upgrade-request", new HttpObjectAggregator(MAX_UPGRADE_REQUEST))
+                .addLast("ws-protocol", new WebSocketServerProtocolHandler(upgrade))
+                .addLast("ws-upgraded", new Upgraded());
+    }
+
+    /**
+     * After the upgrade: goim's codec and handlers take the connection over, with the upgrade
+     * request's cookie. A request for another path, or no upgrade, is answered 404 and closed.
+     */
+    private final class Upgraded extends ChannelInboundHandlerAdapter {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
+                String cookie = handshake.requestHeaders().get(HttpHeaderNames.COOKIE, "");
+                ctx.pipeline()
+                        // a goim frame may come as fragments: reassembled up to the frame limit first
+                        .addAfter(ctx.name(), "ws-aggregator", new WebSocketFrameAggregator(maxPackLength))
+                        .addAfter("ws-aggregator", "goim-frame-decoder", new WebSocketFrameDecoder(maxPackLength))
+                        .addAfter("goim-frame-decoder", "goim-frame-encoder", ENCODER)
+                        .remove(this);
+                connections().installAfter(ctx.channel(), "goim-frame-encoder", transport, cookie);
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof FullHttpRequest) {
+                ReferenceCountUtil.release(msg);
+                ctx.writeAndFlush(new DefaultFullHttpResponse(
+                                HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND, Unpooled.EMPTY_BUFFER))
+                        .addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
     }
 }
