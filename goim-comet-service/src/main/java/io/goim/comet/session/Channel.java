@@ -2,8 +2,7 @@ package io.goim.comet.session;
 
 import io.goim.proto.frame.Frame;
 import io.netty.buffer.ByteBuf;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Arrays;
 import java.util.concurrent.Executor;
 
 /**
@@ -15,7 +14,13 @@ public final class Channel {
     private final long mid;
     private final String key;
     private final String ip;
-    private final Set<Integer> accepts = ConcurrentHashMap.newKeySet();
+    /**
+     * Sorted, replaced whole on a change (on the connection's thread), read from any thread: a
+     * client accepts a handful of operations, and a set per connection cost a few hundred bytes
+     * of every idle connection's heap.
+     */
+    private volatile int[] accepts;
+
     private final Outbound outbound;
     private volatile String roomId;
 
@@ -25,7 +30,11 @@ public final class Channel {
         this.roomId = roomId == null ? "" : roomId;
         this.ip = ip;
         this.outbound = outbound;
-        accepts.forEach(this.accepts::add);
+        int[] ops = new int[0];
+        for (int op : accepts) {
+            ops = with(ops, op);
+        }
+        this.accepts = ops;
     }
 
     public long mid() {
@@ -53,15 +62,34 @@ public final class Channel {
 
     /** Whether key pushes and broadcasts of this operation reach this channel (contract section 2). */
     public boolean accepts(int op) {
-        return accepts.contains(op);
+        return Arrays.binarySearch(accepts, op) >= 0;
     }
 
     public void accept(int op) {
-        accepts.add(op);
+        accepts = with(accepts, op);
     }
 
     public void refuse(int op) {
-        accepts.remove(op);
+        int at = Arrays.binarySearch(accepts, op);
+        if (at >= 0) {
+            int[] ops = new int[accepts.length - 1];
+            System.arraycopy(accepts, 0, ops, 0, at);
+            System.arraycopy(accepts, at + 1, ops, at, ops.length - at);
+            accepts = ops;
+        }
+    }
+
+    private static int[] with(int[] ops, int op) {
+        int at = Arrays.binarySearch(ops, op);
+        if (at >= 0) {
+            return ops;
+        }
+        int insert = -at - 1;
+        int[] more = new int[ops.length + 1];
+        System.arraycopy(ops, 0, more, 0, insert);
+        more[insert] = op;
+        System.arraycopy(ops, insert, more, insert + 1, ops.length - insert);
+        return more;
     }
 
     /** Writes a frame this channel now owns, from any thread; false when it was dropped. */
