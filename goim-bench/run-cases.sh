@@ -85,11 +85,36 @@ stop_bare() { kill "$BARE_PID" 2>/dev/null; wait "$BARE_PID" 2>/dev/null || true
 num() { grep -oE "$2" "$OUT/$1.txt" | head -n 1 | grep -oE '[0-9]+(\.[0-9]+)?' | sed -n "${3:-1}p"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
+# The connect storms run the C client where gcc is there: the Java client spends about 0.7 ms of
+# CPU per connect and WebSocket handshake, on the cores the services need (README, Load tool).
+STORM_C=
+if command -v gcc >/dev/null; then
+  STORM_C=$OUT/connect-storm
+  gcc -O2 -o "$STORM_C" "$ROOT/goim-bench/src/main/c/connect_storm.c"
+fi
+cpu_ns() { curl -fs "http://127.0.0.1:$1/actuator/prometheus" | awk '/^process_cpu_time_ns_total / { printf "%.0f", $NF }'; }
+storm() { # name clients per-second mid-base
+  local name=$1 clients=$2 rate=$3 base=$4 c0 l0 c1 l1
+  if [[ -z $STORM_C ]]; then
+    bench "$name" connect-storm --ws "$WS" --clients "$clients" --connect-per-second "$rate" --mid-base "$base" --cpu "$CPU"
+    return
+  fi
+  log "$name: connect_storm.c"
+  c0=$(cpu_ns 3108) l0=$(cpu_ns 3111)
+  "$STORM_C" 3102 "$clients" "$rate" 1000 "$base" >"$OUT/$name.txt" 2>"$OUT/$name.err" || true
+  sleep 3 # the Disconnects after the clients left
+  c1=$(cpu_ns 3108) l1=$(cpu_ns 3111)
+  awk -v c="$((c1 - c0))" -v l="$((l1 - l0))" -v n="$clients" 'BEGIN {
+    printf "  cpu comet: %.0f ms in all, %.3f ms per connection (connect, auth, disconnect)\n", c / 1e6, c / 1e6 / n
+    printf "  cpu logic: %.0f ms in all, %.3f ms per connection (connect, auth, disconnect)\n", l / 1e6, l / 1e6 / n }' >>"$OUT/$name.txt"
+  cat "$OUT/$name.txt" >&2
+}
+
 # 1. connect storm, right after the fresh start, then warm
-bench storm-fresh connect-storm --ws "$WS" --clients $STORM --connect-per-second $STORM_RATE --mid-base 1 --cpu "$CPU"
-bench storm-warm connect-storm --ws "$WS" --clients $STORM --connect-per-second $STORM_RATE --mid-base 100001 --cpu "$CPU"
+storm storm-fresh $STORM $STORM_RATE 1
+storm storm-warm $STORM $STORM_RATE 100001
 # 2. CPU per connection, warm, at a rate this machine keeps up with
-bench storm-cpu connect-storm --ws "$WS" --clients $CPU_RUN --connect-per-second 1000 --mid-base 200001 --cpu "$CPU"
+storm storm-cpu $CPU_RUN 1000 200001
 
 # 5. idle memory: heap after a full GC (plus the JVM's direct buffers), and RSS, per connection
 heap() {
@@ -103,12 +128,21 @@ channels() { curl -fs http://127.0.0.1:3108/actuator/prometheus | awk '/^goim_co
 HEAP0=$(heap) RSS0=$(rss) CH0=$(channels)
 log "idle-memory: $IDLE idle connections (heap after GC $HEAP0 B, RSS $RSS0 B before)"
 "${BENCH[@]}" connect-storm --ws "$WS" --clients $IDLE --connect-per-second 2000 --mid-base 300001 \
-  --hold-ms 30000 >"$OUT/idle.txt" 2>"$OUT/idle.err" &
+  --hold-ms 300000 >"$OUT/idle.txt" 2>"$OUT/idle.err" &
 IDLE_PID=$!
-for _ in $(seq 1 120); do (($(channels) - CH0 >= IDLE)) && break; sleep 1; done
+# measured once every client got in, or the count stopped growing for 5 s
+last=-1 still=0
+for _ in $(seq 1 120); do
+  held=$(($(channels) - CH0))
+  ((held >= IDLE)) && break
+  if ((held == last)); then ((++still >= 5)) && break; else still=0; fi
+  last=$held
+  sleep 1
+done
 HELD=$(($(channels) - CH0))
 HEAP1=$(heap) RSS1=$(rss)
-wait "$IDLE_PID" || true
+kill "$IDLE_PID" 2>/dev/null; wait "$IDLE_PID" 2>/dev/null || true
+sleep 3 # the Disconnects
 HEAP_PER=$(((HEAP1 - HEAP0) / (HELD > 0 ? HELD : 1))) RSS_PER=$(((RSS1 - RSS0) / (HELD > 0 ? HELD : 1)))
 echo "idle-memory: $HELD connections held: heap after full GC + direct $HEAP_PER B each, RSS $RSS_PER B each" | tee -a "$OUT/idle.txt" >&2
 
@@ -153,8 +187,8 @@ MO99=$(num mids-ours 'p99 [0-9.]+' 2) MB99=$(num mids-bare 'p99 [0-9.]+' 2)
   echo
   echo "| case | ours | bare Netty broadcast | ratio |"
   echo "|---|---|---|---|"
-  echo "| 1. connect storm, fresh: $STORM at $STORM_RATE/s | $(grep -oE 'authenticated [0-9]+, closed by the server [0-9]+' "$OUT/storm-fresh.txt") | | |"
-  echo "| 1. connect storm, warm | $(grep -oE 'authenticated [0-9]+, closed by the server [0-9]+' "$OUT/storm-warm.txt") | | |"
+  echo "| 1. connect storm, fresh: $STORM at $STORM_RATE/s | $(grep -oE 'authenticated [0-9]+, closed by the server [0-9]+ \{[^}]*\}, failed [0-9]+' "$OUT/storm-fresh.txt") | | |"
+  echo "| 1. connect storm, warm | $(grep -oE 'authenticated [0-9]+, closed by the server [0-9]+ \{[^}]*\}, failed [0-9]+' "$OUT/storm-warm.txt") | | |"
   echo "| 2. CPU per connect + auth + disconnect ($CPU_RUN at 1000/s, warm) | comet $(num storm-cpu 'cpu comet: .* ms per' 2) ms, logic $(num storm-cpu 'cpu logic: .* ms per' 2) ms | | |"
   echo "| 3. busy room: $BUSY clients, $BUSY_RATE/s for $BUSY_SECONDS s, delivered | $(grep -oE 'delivered [0-9]+ of [0-9]+ \([0-9.]+%\), within [0-9]+ ms [0-9]+ \([0-9.]+%\)' "$OUT/busy-ours.txt") | $(grep -oE 'delivered [0-9]+ of [0-9]+ \([0-9.]+%\), within [0-9]+ ms [0-9]+ \([0-9.]+%\)' "$OUT/busy-bare.txt") | |"
   echo "| 3. busy room: CPU per delivery, µs (comet / bare) | $BUSY_OURS | $BUSY_BARE | $(ratio "$BUSY_OURS" "$BUSY_BARE") |"
