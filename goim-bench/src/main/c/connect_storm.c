@@ -114,9 +114,13 @@ static int send_auth(client_t *c, long long mid) {
     int pack = 16 + tl;
     int at = 0;
     m[at++] = 0x82;
-    m[at++] = 0x80 | 126;
-    m[at++] = (unsigned char)(pack >> 8);
-    m[at++] = (unsigned char)pack;
+    if (pack < 126) { /* the shortest length encoding, as RFC 6455 wants */
+        m[at++] = (unsigned char)(0x80 | pack);
+    } else {
+        m[at++] = 0x80 | 126;
+        m[at++] = (unsigned char)(pack >> 8);
+        m[at++] = (unsigned char)pack;
+    }
     m[at++] = 0; m[at++] = 0; m[at++] = 0; m[at++] = 0; /* mask key */
     unsigned char h[16] = {(unsigned char)(pack >> 24), (unsigned char)(pack >> 16), (unsigned char)(pack >> 8),
                            (unsigned char)pack, 0, 16, 0, 1, 0, 0, 0, 7, 0, 0, 0, 1};
