@@ -11,7 +11,7 @@
 # Grafana is not packaged for Debian: there is no stand-in for it.
 # An image that exists already is kept; --force rebuilds them all. Prints, at the end, the
 # variables that point docker-compose.yml and docker/build-images.sh at the stand-ins
-# (also written to target/stand-ins/images.env).
+# (also written to .docker-local/images.env).
 #
 #   docker/local/build-stand-ins.sh [--force]
 #   env: JAVA_HOME (a JDK 25 with jlink; default: the one java on PATH belongs to), DOCKER_HOST
@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/docker/local
-STAGE=$ROOT/target/stand-ins
+STAGE=$ROOT/.docker-local
 FORCE=0
 [[ ${1:-} == --force ]] && FORCE=1
 

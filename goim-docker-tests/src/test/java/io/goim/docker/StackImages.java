@@ -13,7 +13,7 @@ import java.util.Properties;
  * Which images the stack runs on, as the variables of docker-compose.yml and docker/build-images.sh
  * name them. The goim images are the ones just built. For the others: the variable when the
  * environment sets it, else the local stand-in that docker/local/build-stand-ins.sh built (its
- * target/stand-ins/images.env) when the engine has it, else nothing: the public image that
+ * .docker-local/images.env) when the engine has it, else nothing: the public image that
  * docker-compose.yml and the Dockerfile name.
  */
 final class StackImages {
@@ -23,7 +23,7 @@ final class StackImages {
 
     static Map<String, String> thirdParty(DockerClient docker, Path root) throws IOException {
         Properties standIns = new Properties();
-        Path file = root.resolve("target/stand-ins/images.env");
+        Path file = root.resolve(".docker-local/images.env");
         if (Files.isRegularFile(file)) {
             try (var reader = Files.newBufferedReader(file)) {
                 standIns.load(reader);
