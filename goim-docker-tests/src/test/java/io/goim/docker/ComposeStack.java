@@ -34,7 +34,8 @@ import org.testcontainers.lifecycle.Startable;
 /**
  * The root docker-compose.yml, brought up by Testcontainers from the images that
  * docker/build-images.sh (the project's own command) has just built, every host port a free one
- * on 127.0.0.1. Grafana is left out: no registry answers here and Debian has no package of it.
+ * on 127.0.0.1. Grafana is left out: it has no local stand-in (Debian has no package of it), and
+ * nothing of goim depends on it.
  */
 final class ComposeStack implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ComposeStack.class);
@@ -129,7 +130,11 @@ final class ComposeStack implements AutoCloseable {
             byService = v2::getContainerByServiceName;
         }
         ComposeStack stack = new ComposeStack(docker, logs, identifier, ports, compose, byService);
-        log.info("starting the stack, project {}*, ports {}", identifier, ports);
+        log.info(
+                "starting the stack but Grafana (no stand-in for it: Debian has no package), project {}*,"
+                        + " ports {}",
+                identifier,
+                ports);
         try {
             compose.start();
         } catch (RuntimeException e) {

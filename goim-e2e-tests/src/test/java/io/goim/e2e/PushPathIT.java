@@ -83,7 +83,11 @@ class PushPathIT {
         comet = start(
                 "comet",
                 "goim.jar.comet",
-                concat(common, "--goim.comet.websocket.port=0", "--goim.comet.server-id=" + cometServer));
+                concat(
+                        common,
+                        "--goim.comet.websocket.port=0",
+                        "--goim.comet.tcp.port=0",
+                        "--goim.comet.server-id=" + cometServer));
 
         logicPort = awaitPort(logic, "Netty started on port (\\d+)");
         int jobPort = awaitPort(job, "Netty started on port (\\d+)");
