@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -29,6 +30,7 @@ import org.testcontainers.containers.ComposeContainer;
 import org.testcontainers.containers.ContainerState;
 import org.testcontainers.containers.DockerComposeContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
 import org.testcontainers.lifecycle.Startable;
 
 /**
@@ -57,6 +59,14 @@ final class ComposeStack implements AutoCloseable {
             "GRAFANA_PORT");
     private static final Duration BUILD = Duration.ofMinutes(10);
     private static final Duration READY = Duration.ofMinutes(5);
+    /**
+     * logic's push warm-up is over (run-local.sh waits for the same line): until then it competes
+     * with the clients' Connects for the two cores here, and a Connect can miss comet's deadline.
+     */
+    private static WaitStrategy warmedUp() {
+        return Wait.forLogMessage(".*push warm-up (done|stopped|given up|broke).*\\n", 1)
+                .withStartupTimeout(READY);
+    }
 
     private final DockerClient docker;
     private final Path logs;
@@ -115,6 +125,7 @@ final class ComposeStack implements AutoCloseable {
                     .withStartupTimeout(READY);
             GOIM_SERVICES.forEach(s -> v1.waitingFor(s, Wait.forHealthcheck().withStartupTimeout(READY)));
             v1.waitingFor("prometheus", Wait.forHealthcheck().withStartupTimeout(READY));
+            v1.waitingFor("logic", warmedUp());
             compose = v1;
             byService = v1::getContainerByServiceName;
         } else {
@@ -126,6 +137,7 @@ final class ComposeStack implements AutoCloseable {
                     .withStartupTimeout(READY);
             GOIM_SERVICES.forEach(s -> v2.waitingFor(s, Wait.forHealthcheck().withStartupTimeout(READY)));
             v2.waitingFor("prometheus", Wait.forHealthcheck().withStartupTimeout(READY));
+            v2.waitingFor("logic", warmedUp());
             compose = v2;
             byService = v2::getContainerByServiceName;
         }
@@ -259,20 +271,31 @@ final class ComposeStack implements AutoCloseable {
         }
     }
 
-    /** A free port on 127.0.0.1 for every host port of docker-compose.yml. */
+    /**
+     * A free port on 127.0.0.1 for every host port of docker-compose.yml, below Linux's ephemeral
+     * range (32768 and up): Compose publishes some of them minutes after they were picked, and a
+     * port of that range may meanwhile be the local end of anyone's outgoing connection.
+     */
     private static Map<String, Integer> freePorts() throws IOException {
         Map<String, Integer> ports = new LinkedHashMap<>();
         List<ServerSocket> held = new ArrayList<>();
         try {
-            for (String variable : PORT_VARIABLES) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                held.add(socket);
-                ports.put(variable, socket.getLocalPort());
+            for (int attempt = 0; attempt < 1000 && ports.size() < PORT_VARIABLES.size(); attempt++) {
+                int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+                try {
+                    held.add(new ServerSocket(port, 1, InetAddress.getLoopbackAddress()));
+                    ports.put(PORT_VARIABLES.get(ports.size()), port);
+                } catch (IOException inUse) {
+                    // taken: try another
+                }
             }
         } finally {
             for (ServerSocket socket : held) {
                 socket.close();
             }
+        }
+        if (ports.size() < PORT_VARIABLES.size()) {
+            throw new IOException("no " + PORT_VARIABLES.size() + " free ports in 20000-31999 on 127.0.0.1");
         }
         return ports;
     }
