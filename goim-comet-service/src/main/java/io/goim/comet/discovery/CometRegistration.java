@@ -7,6 +7,7 @@ import io.goim.comet.session.Buckets;
 import io.goim.comet.transport.Connections;
 import io.goim.comet.transport.Listeners;
 import io.goim.comet.transport.Transport;
+import io.goim.proto.contract.DiscoveryMetadata;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -28,8 +29,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class CometRegistration implements SmartLifecycle {
-    static final String SERVER_ID = "server.id";
-    static final String GRPC_PORT = "grpc.port";
+    static final String SERVER_ID = DiscoveryMetadata.SERVER_ID;
+    static final String GRPC_PORT = DiscoveryMetadata.GRPC_PORT;
     private static final Logger log = LoggerFactory.getLogger(CometRegistration.class);
 
     private final ObjectProvider<ApplicationInfoManager> eureka;

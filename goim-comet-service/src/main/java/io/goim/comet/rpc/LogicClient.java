@@ -2,6 +2,7 @@ package io.goim.comet.rpc;
 
 import io.goim.comet.config.CometProperties;
 import io.goim.comet.transport.IoLoops;
+import io.goim.proto.contract.DiscoveryMetadata;
 import io.goim.proto.logic.ConnectReply;
 import io.goim.proto.logic.ConnectReq;
 import io.goim.proto.logic.DisconnectReply;
@@ -46,7 +47,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class LogicClient implements DisposableBean {
-    static final String GRPC_PORT = "grpc.port";
+    static final String GRPC_PORT = DiscoveryMetadata.GRPC_PORT;
     static final Metadata.Key<String> KEY_HEADER = Metadata.Key.of("goim-key", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> SERVER_HEADER = Metadata.Key.of("goim-server", Metadata.ASCII_STRING_MARSHALLER);
 

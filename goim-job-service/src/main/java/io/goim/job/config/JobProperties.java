@@ -1,5 +1,8 @@
 package io.goim.job.config;
 
+import static io.goim.proto.contract.KafkaTopics.PUSH;
+import static io.goim.proto.contract.KafkaTopics.PUSH_DEAD_LETTER;
+
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -26,10 +29,10 @@ public record JobProperties(
      * @param inFlightWait how long the listener waits for room before it re-reads the record later
      */
     public record Kafka(
-            @NotBlank @DefaultValue("goim-push-topic") String topic,
+            @NotBlank @DefaultValue(PUSH) String topic,
             @NotBlank @DefaultValue("goim-push-group-job") String group,
             @Min(1) @DefaultValue("1") int concurrency,
-            @NotBlank @DefaultValue("goim-push-topic.DLT") String deadLetterTopic,
+            @NotBlank @DefaultValue(PUSH_DEAD_LETTER) String deadLetterTopic,
             @Min(1) @DefaultValue("10000") int maxInFlight,
             @NotNull @DefaultValue("30s") Duration inFlightWait) {}
 

@@ -1,6 +1,7 @@
 package io.goim.job.fanout;
 
 import io.goim.job.config.JobProperties;
+import io.goim.proto.contract.DiscoveryMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
@@ -29,8 +30,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 final class CometRegistry implements DisposableBean {
-    static final String SERVER_ID = "server.id";
-    static final String GRPC_PORT = "grpc.port";
+    static final String SERVER_ID = DiscoveryMetadata.SERVER_ID;
+    static final String GRPC_PORT = DiscoveryMetadata.GRPC_PORT;
     private static final Logger log = LoggerFactory.getLogger(CometRegistry.class);
 
     private final DiscoveryClient discovery;

@@ -1,5 +1,6 @@
 package io.goim.logic.config;
 
+import io.goim.proto.contract.KafkaTopics;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -83,7 +84,7 @@ public record LogicProperties(
 
     /** goim's [kafka] section (contract section 5), plus the topic for clients' upstream messages. */
     public record Kafka(
-            @NotBlank @DefaultValue("goim-push-topic") String topic,
+            @NotBlank @DefaultValue(KafkaTopics.PUSH) String topic,
             @Min(1) @DefaultValue("4") int partitions,
             @NotBlank @DefaultValue("goim-upstream-topic") String upstreamTopic) {}
 
@@ -138,8 +139,8 @@ public record LogicProperties(
      * must not fail for want of a few hundred milliseconds.
      */
     public record Timeouts(
-            @NotNull @DefaultValue("800ms") Duration redis,
-            @NotNull @DefaultValue("800ms") Duration kafka,
+            @NotNull @DefaultValue("400ms") Duration redis,
+            @NotNull @DefaultValue("500ms") Duration kafka,
             @NotNull @DefaultValue("2s") Duration session) {}
 
     /**

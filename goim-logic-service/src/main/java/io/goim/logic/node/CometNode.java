@@ -2,6 +2,7 @@ package io.goim.logic.node;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.goim.proto.contract.DiscoveryMetadata;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ public record CometNode(
         @JsonIgnore long connCount,
         @JsonIgnore long ipCount) {
 
-    static final String SERVER_ID = "server.id";
+    static final String SERVER_ID = DiscoveryMetadata.SERVER_ID;
 
     static CometNode of(ServiceInstance instance) {
         Map<String, String> metadata = Map.copyOf(instance.getMetadata());

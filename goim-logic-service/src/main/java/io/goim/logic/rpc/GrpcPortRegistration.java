@@ -2,6 +2,7 @@ package io.goim.logic.rpc;
 
 import com.netflix.appinfo.ApplicationInfoManager;
 import com.netflix.appinfo.InstanceInfo.InstanceStatus;
+import io.goim.proto.contract.DiscoveryMetadata;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class GrpcPortRegistration {
-    static final String GRPC_PORT = "grpc.port";
+    static final String GRPC_PORT = DiscoveryMetadata.GRPC_PORT;
     private static final Logger log = LoggerFactory.getLogger(GrpcPortRegistration.class);
 
     private final ObjectProvider<ApplicationInfoManager> eureka;
