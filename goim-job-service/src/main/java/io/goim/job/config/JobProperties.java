@@ -39,10 +39,12 @@ public record JobProperties(
     /**
      * How job finds and calls comets.
      *
-     * @param queueCapacity calls waiting for one comet; a full queue rejects (dead-letters) instead
-     *     of stalling the other comets
+     * @param queueCapacity calls waiting in each of a comet's lanes; a full queue rejects
+     *     (dead-letters) instead of stalling the other comets
      * @param retries further attempts of a call that failed, with back-off doubling from {@code
      *     retryBackoff} up to {@code maxRetryBackoff}
+     * @param lanes calls in flight to one comet at most, each lane ordered (a room's calls, one
+     *     connection's pushes keep to one lane)
      */
     public record Comet(
             @NotBlank @DefaultValue("goim-comet") String serviceId,
@@ -51,7 +53,8 @@ public record JobProperties(
             @Min(1) @DefaultValue("2048") int queueCapacity,
             @Min(0) @DefaultValue("3") int retries,
             @NotNull @DefaultValue("100ms") Duration retryBackoff,
-            @NotNull @DefaultValue("2s") Duration maxRetryBackoff) {}
+            @NotNull @DefaultValue("2s") Duration maxRetryBackoff,
+            @Min(1) @DefaultValue("8") int lanes) {}
 
     /**
      * goim's room merging (contract section 7): flush at {@code batch} messages or {@code signal}

@@ -42,7 +42,9 @@ public final class CometDispatcher {
                 .setProtoOp(msg.getOperation())
                 .setProto(raw(FrameBatch.of(msg.getOperation(), msg.getMsg().toByteArray())))
                 .build();
-        return send(List.of(lane.get()), new CometCall("PushMsg", stub -> stub.pushMsg(request)));
+        // one connection's pushes stay in order; goim's job spreads them over its 32 routines in turn
+        int order = msg.getKeysCount() > 0 ? msg.getKeys(0).hashCode() : 0;
+        return send(List.of(lane.get()), new CometCall("PushMsg", order, stub -> stub.pushMsg(request)));
     }
 
     /** BROADCAST: to every comet, each walking its buckets at speed / number of comets (goim). */
@@ -56,7 +58,7 @@ public final class CometDispatcher {
                 .setSpeed(msg.getSpeed() / lanes.size())
                 .setProto(raw(FrameBatch.of(msg.getOperation(), msg.getMsg().toByteArray())))
                 .build();
-        return send(lanes, new CometCall("Broadcast", stub -> stub.broadcast(request)));
+        return send(lanes, new CometCall("Broadcast", 0, stub -> stub.broadcast(request)));
     }
 
     /** ROOM: one merged body (whole inner frames back to back) to every comet. */
@@ -65,7 +67,8 @@ public final class CometDispatcher {
                 .setRoomID(room)
                 .setProto(raw(frames))
                 .build();
-        return send(comets.lanes(), new CometCall("BroadcastRoom", stub -> stub.broadcastRoom(request)));
+        return send(
+                comets.lanes(), new CometCall("BroadcastRoom", room.hashCode(), stub -> stub.broadcastRoom(request)));
     }
 
     private static Proto raw(byte[] frames) {

@@ -23,12 +23,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The calls for one comet: a bounded queue and at most one call in flight, so that calls reach the
- * comet one at a time in the order they were submitted (a room's messages keep logic's order on
- * every comet) and a slow comet only fills its own queue. A full queue rejects at once, counted,
- * rather than stalling the caller and with it every other comet; job's memory is bounded by the
- * listener's in-flight limit. A failed call is retried with a doubling back-off before the next one
- * (order), then given up (dead-lettered by the listener).
+ * The calls for one comet: {@code lanes} bounded queues, each with at most one call in flight. A
+ * call goes to the queue its {@link CometCall#order() order key} picks (a room's id, a push's key),
+ * so the calls of one room or one connection reach the comet one at a time in the order they were
+ * submitted (a room's messages keep logic's order on every comet), while calls for other rooms and
+ * keys go in parallel (one call in flight per comet held pushes by mids to about 770 a second, the
+ * time of one call; goim's job keeps 32 per comet). A slow comet only fills its own queues. A full
+ * queue rejects at once, counted, rather than stalling the caller and with it every other comet;
+ * job's memory is bounded by the listener's in-flight limit. A failed call is retried with a
+ * doubling back-off before the next one of its queue (order), then given up (dead-lettered by the
+ * listener).
  *
  * <p>Nothing here waits: a call submitted to an idle lane starts on the submitting thread, with
  * gRPC's asynchronous stub, so a push leaves job without a hand-off to another thread (each such
@@ -44,23 +48,32 @@ final class CometLane {
     private final MeterRegistry meters;
     private final ScheduledExecutorService timer;
     private final Executor completions;
-    private final ArrayDeque<Task> queue = new ArrayDeque<>();
+    /** Guarded by {@code this}, like every queue's state. */
+    private final Queue[] queues;
+
     private final Counter retries;
     private final Counter rejected;
     private final Gauge queued;
-    private Task running;
     private volatile CallOutcome closedAs;
+
+    /** One ordered queue: the calls waiting and the one in flight. */
+    private static final class Queue {
+        final ArrayDeque<Task> waiting = new ArrayDeque<>();
+        Task running;
+    }
 
     /** One submitted call; its fields change only while it runs, one step after another. */
     private static final class Task {
         final CometCall call;
+        final Queue queue;
         final CompletableFuture<CallOutcome> done = new CompletableFuture<>();
         int attempt;
         long backoff;
         ListenableFuture<?> inFlight;
 
-        Task(CometCall call, long backoff) {
+        Task(CometCall call, Queue queue, long backoff) {
             this.call = call;
+            this.queue = queue;
             this.backoff = backoff;
         }
     }
@@ -76,6 +89,10 @@ final class CometLane {
         this.meters = meters;
         this.timer = timer;
         this.completions = completions;
+        this.queues = new Queue[settings.lanes()];
+        for (int i = 0; i < queues.length; i++) {
+            queues[i] = new Queue();
+        }
         this.retries = meters.counter("goim.job.comet.retries", "server", comet.server());
         this.rejected = meters.counter("goim.job.comet.rejected", "server", comet.server());
         this.queued = Gauge.builder("goim.job.comet.queue", this, CometLane::waiting)
@@ -89,16 +106,17 @@ final class CometLane {
 
     /** Queues a call, or starts it here when the lane is idle; the future tells how it ended. */
     CompletableFuture<CallOutcome> submit(CometCall call) {
-        Task task = new Task(call, settings.retryBackoff().toNanos());
+        Queue queue = queues[Math.floorMod(call.order(), queues.length)];
+        Task task = new Task(call, queue, settings.retryBackoff().toNanos());
         CallOutcome refused;
         synchronized (this) {
             if (closedAs != null) {
                 refused = closedAs;
-            } else if (running == null) {
-                running = task;
+            } else if (queue.running == null) {
+                queue.running = task;
                 refused = null;
-            } else if (queue.size() < settings.queueCapacity()) {
-                queue.add(task);
+            } else if (queue.waiting.size() < settings.queueCapacity()) {
+                queue.waiting.add(task);
                 return task.done;
             } else {
                 rejected.increment();
@@ -121,14 +139,16 @@ final class CometLane {
      * the next job).
      */
     void close(CallOutcome outcome) {
-        List<Task> left;
+        List<Task> left = new ArrayList<>();
         synchronized (this) {
             closedAs = outcome;
-            left = new ArrayList<>(queue);
-            queue.clear();
-            if (running != null) {
-                left.add(running);
-                running = null;
+            for (Queue queue : queues) {
+                left.addAll(queue.waiting);
+                queue.waiting.clear();
+                if (queue.running != null) {
+                    left.add(queue.running);
+                    queue.running = null;
+                }
             }
         }
         for (Task task : left) {
@@ -142,7 +162,11 @@ final class CometLane {
     }
 
     private synchronized int waiting() {
-        return queue.size();
+        int waiting = 0;
+        for (Queue queue : queues) {
+            waiting += queue.waiting.size();
+        }
+        return waiting;
     }
 
     private void attempt(Task task) {
@@ -216,7 +240,7 @@ final class CometLane {
         }
     }
 
-    /** Completes the call's future off gRPC's threads, then starts the next queued call. */
+    /** Completes the call's future off gRPC's threads, then starts the next call of its queue. */
     private void report(Task task, CallOutcome outcome) {
         try {
             completions.execute(() -> finish(task, outcome));
@@ -228,12 +252,13 @@ final class CometLane {
     private void finish(Task task, CallOutcome outcome) {
         task.done.complete(outcome);
         Task next;
+        Queue queue = task.queue;
         synchronized (this) {
-            if (running != task) {
+            if (queue.running != task) {
                 return; // the lane was closed meanwhile
             }
-            next = queue.poll();
-            running = next;
+            next = queue.waiting.poll();
+            queue.running = next;
         }
         if (next != null) {
             attempt(next);

@@ -96,7 +96,8 @@ class OffsetTrackerTest {
                         16,
                         3,
                         Duration.ofMillis(100),
-                        Duration.ofSeconds(1)),
+                        Duration.ofSeconds(1),
+                        8),
                 new JobProperties.Room(20, Duration.ofSeconds(1), Duration.ofMinutes(15)));
     }
 }

@@ -75,6 +75,10 @@ class CometLaneTest {
     }
 
     private CometLane lane(int capacity, int retries) {
+        return lane(capacity, retries, 8);
+    }
+
+    private CometLane lane(int capacity, int retries, int lanes) {
         JobProperties.Comet settings = new JobProperties.Comet(
                 "goim-comet",
                 Duration.ofSeconds(5),
@@ -82,14 +86,20 @@ class CometLaneTest {
                 capacity,
                 retries,
                 Duration.ofMillis(10),
-                Duration.ofMillis(40));
+                Duration.ofMillis(40),
+                lanes);
         return new CometLane(
                 new Comet("c1", "127.0.0.1:" + server.getPort(), channel), settings, meters, timer, completions);
     }
 
+    /** A call with order key 0: the calls below keep to one lane unless they say otherwise. */
     private static CometCall room(String id) {
+        return room(id, 0);
+    }
+
+    private static CometCall room(String id, int order) {
         BroadcastRoomReq request = BroadcastRoomReq.newBuilder().setRoomID(id).build();
-        return new CometCall("BroadcastRoom", stub -> stub.broadcastRoom(request));
+        return new CometCall("BroadcastRoom", order, stub -> stub.broadcastRoom(request));
     }
 
     private void releaseHeld() {
@@ -134,6 +144,31 @@ class CometLaneTest {
             expected.add("r" + i);
         }
         assertThat(received).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void callsWithOtherOrderKeysGoInParallelEachKeyInOrder() throws Exception {
+        CometLane lane = lane(100, 0, 4);
+        hold = true;
+        List<CompletableFuture<CallOutcome>> calls = new ArrayList<>();
+        // keys 0..3 pick the four lanes; 4..7 the same four again, behind the first ones
+        for (int key = 0; key < 8; key++) {
+            calls.add(lane.submit(room("k" + key, key)));
+        }
+        // one call of each lane is at the comet while its reply is held; the others wait
+        awaitReceived(4);
+        staysAt(4);
+        assertThat(received).containsExactlyInAnyOrder("k0", "k1", "k2", "k3");
+
+        releaseHeld();
+
+        for (CompletableFuture<CallOutcome> call : calls) {
+            assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(CallOutcome.ACCEPTED);
+        }
+        assertThat(received).hasSize(8);
+        for (int key = 0; key < 4; key++) {
+            assertThat(received.indexOf("k" + key)).isLessThan(received.indexOf("k" + (key + 4)));
+        }
     }
 
     @Test
