@@ -182,12 +182,13 @@ start_service() { # name module health-port [args...]
   log "starting $name ($(basename "$jar"))"
   # logic and job: C1 only. Their work is framework glue whose C2 compilations never settled
   # (C2 still held 15% of a core after 8,000 warm-up pushes, recompiling what it had just
-  # deoptimized), and C1 alone halved their CPU per push (README, Measured). GOIM_JAVA_OPTS comes
-  # after, so -XX:TieredStopAtLevel=4 there brings C2 back.
-  local jit=()
+  # deoptimized), and C1 alone halved their CPU per push (README, Measured). GOIM_JAVA_OPTS (every
+  # service) and GOIM_<NAME>_JAVA_OPTS (one: GOIM_LOGIC_JAVA_OPTS, ...) come after, so
+  # -XX:TieredStopAtLevel=4 there brings C2 back.
+  local jit=() own="GOIM_${name^^}_JAVA_OPTS"
   [[ $name == logic || $name == job ]] && jit=(-XX:TieredStopAtLevel=1)
-  # shellcheck disable=SC2086 # GOIM_JAVA_OPTS is a list of JVM options
-  start_bg "$name" "$JAVA_HOME/bin/java" -Xmx384m "${jit[@]}" ${GOIM_JAVA_OPTS:-} -jar "$jar" "$@"
+  # shellcheck disable=SC2086 # GOIM_JAVA_OPTS and GOIM_<NAME>_JAVA_OPTS are lists of JVM options
+  start_bg "$name" "$JAVA_HOME/bin/java" -Xmx384m "${jit[@]}" ${GOIM_JAVA_OPTS:-} ${!own:-} -jar "$jar" "$@"
 }
 wait_healthy() { log "waiting for $1 (http://127.0.0.1:$2/actuator/health)"; wait_until "$1" 120 health_up "$2"; }
 WARMUP_END='push warm-up (done|stopped|given up|broke)'
