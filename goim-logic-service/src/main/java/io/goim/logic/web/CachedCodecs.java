@@ -13,8 +13,8 @@ import org.springframework.http.codec.ServerCodecConfigurer;
  * readers on every request (to find the form reader while it builds the exchange), and the
  * configurer builds the whole list anew each time, default codecs and their media types included:
  * a tenth of the HTTP thread's samples at 1,000 pushes a second (README, logic). The configurer is
- * complete once the context has built it (its customizers ran), so the lists are kept from the first
- * request on; the readers and writers themselves are shared by all requests in WebFlux anyway.
+ * complete once the context has built it (its customizers ran), so the lists are kept from when the
+ * handler is built on; the readers and writers themselves are shared by all requests anyway.
  */
 @Configuration(proxyBeanMethods = false)
 class CachedCodecs {
@@ -24,34 +24,26 @@ class CachedCodecs {
         return builder -> builder.codecConfigurer(new Cached(codecs));
     }
 
-    /** Delegates everything; the reader and writer lists are built once, on first use. */
+    /** Delegates everything; the reader and writer lists are built once, when it is made. */
     static final class Cached implements ServerCodecConfigurer {
         private final ServerCodecConfigurer delegate;
-        private volatile List<HttpMessageReader<?>> readers;
-        private volatile List<HttpMessageWriter<?>> writers;
+        private final List<HttpMessageReader<?>> readers;
+        private final List<HttpMessageWriter<?>> writers;
 
         Cached(ServerCodecConfigurer delegate) {
             this.delegate = delegate;
+            this.readers = List.copyOf(delegate.getReaders());
+            this.writers = List.copyOf(delegate.getWriters());
         }
 
         @Override
         public List<HttpMessageReader<?>> getReaders() {
-            List<HttpMessageReader<?>> list = readers;
-            if (list == null) {
-                list = List.copyOf(delegate.getReaders());
-                readers = list;
-            }
-            return list;
+            return readers;
         }
 
         @Override
         public List<HttpMessageWriter<?>> getWriters() {
-            List<HttpMessageWriter<?>> list = writers;
-            if (list == null) {
-                list = List.copyOf(delegate.getWriters());
-                writers = list;
-            }
-            return list;
+            return writers;
         }
 
         @Override
