@@ -38,8 +38,11 @@ class ClusterIT {
     /** Seconds of steady pushing in a fault; {@code -Dgoim.faults.seconds=60} for the long form. */
     private static final int FAULT_SECONDS = Integer.getInteger("goim.faults.seconds", 16);
 
+    /** Pushes sent this long before a comet's SIGKILL may be lost with it (not counted). */
+    private static final Duration IN_FLIGHT_AT_KILL = Duration.ofSeconds(2);
+
     private static Cluster cluster;
-    private final List<WebSocketClient> clients = new ArrayList<>();
+    private final List<WebSocketClient> clients = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
     static void start() throws Exception {
@@ -247,6 +250,163 @@ class ClusterIT {
         logic.start();
         logic.awaitPorts();
         Cluster.awaitLogicListsComets(logic, cluster.comets);
+    }
+
+    /**
+     * A comet SIGKILLed under the steady pusher: its clients reconnect through nodes/weighted (the
+     * first listed comet that answers), pushes to them arrive again, logic stops listing it, and job
+     * stops calling it. Sessions it held stay in Redis until their expiry (30 min, contract section
+     * 4): nobody is left to send their Disconnect; what is measured is whether they are still there.
+     */
+    @Test
+    @Order(7)
+    void aCometKilledItsClientsReconnectToTheOtherThroughNodesWeighted() throws Exception {
+        String room = "cluster-fault-" + UUID.randomUUID();
+        long mid = newMid();
+        NumberedPush push = new NumberedPush(UUID.randomUUID().toString().substring(0, 6));
+        Cluster.Node dead = cluster.comets.get(1);
+        List<NumberedPush.Listener> onDead = new ArrayList<>();
+        List<String> deadKeys = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            String roomKey = "cluster-ck-" + UUID.randomUUID();
+            String midKey = "cluster-ck-" + UUID.randomUUID();
+            NumberedPush.Listener inRoom =
+                    push.listen("room-" + c, true, authenticated(comet(c), newMid(), roomKey, "live://" + room, ""));
+            NumberedPush.Listener byMid =
+                    push.listen("mid-" + c, false, authenticated(comet(c), mid, midKey, "", "1000"));
+            if (c == 1) {
+                onDead.add(inRoom);
+                onDead.add(byMid);
+                deadKeys.add(roomKey);
+                deadKeys.add(midKey);
+            }
+        }
+        push.startReading();
+        double deadLettersBefore = deadLetters();
+        int perSecond = 20;
+        int total = FAULT_SECONDS * perSecond;
+        int killAt = total / 4;
+        long[] killedAt = new long[1];
+        long[] unlistedAfterMs = {-1};
+        List<Long> reconnectMs = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> helpers = new ArrayList<>();
+        push.push(total, perSecond, n -> logic(n % 2), room, mid, n -> {
+            if (n != killAt) {
+                return;
+            }
+            cluster.forget(dead.process);
+            dead.process.kill();
+            killedAt[0] = System.nanoTime();
+            for (NumberedPush.Listener listener : onDead) {
+                long listenerMid = listener.room ? newMid() : mid;
+                String listenerRoom = listener.room ? "live://" + room : "";
+                String accepts = listener.room ? "" : "1000";
+                helpers.add(Thread.ofVirtual()
+                        .start(() -> reconnectMs.add(reconnect(
+                                listener,
+                                listenerMid,
+                                "cluster-ck-" + UUID.randomUUID(),
+                                listenerRoom,
+                                accepts,
+                                killedAt[0]))));
+            }
+            helpers.add(Thread.ofVirtual().start(() -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (System.nanoTime() < deadline) {
+                    boolean listed = List.of(logic(0), logic(1)).stream()
+                            .anyMatch(l -> Cluster.get(l, "/goim/nodes/weighted?platform=web")
+                                    .contains(dead.server));
+                    if (!listed) {
+                        unlistedAfterMs[0] = (System.nanoTime() - killedAt[0]) / 1_000_000;
+                        return;
+                    }
+                    sleep(250);
+                }
+            }));
+        });
+        for (Thread helper : helpers) {
+            helper.join(100_000);
+        }
+        awaitArrivals(push);
+        long stillInRedis;
+        try (io.lettuce.core.RedisClient redis =
+                        io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + cluster.redis.port());
+                var connection = redis.connect()) {
+            stillInRedis = deadKeys.stream()
+                    .filter(k -> connection.sync().exists("key_" + k) > 0)
+                    .count();
+            connection.sync().del(deadKeys.stream().map(k -> "key_" + k).toArray(String[]::new));
+        }
+        long maxReconnect =
+                reconnectMs.stream().mapToLong(Long::longValue).max().orElse(-1);
+        NumberedPush.Report report = push.report("comet SIGKILL (clients reconnected after at most " + maxReconnect
+                + " ms; logics stopped listing it after " + unlistedAfterMs[0] + " ms; its sessions still in Redis: "
+                + stillInRedis + " of " + deadKeys.size() + "; dead letters meanwhile: "
+                + (long) (deadLetters() - deadLettersBefore) + ")");
+        record(report);
+        assertThat(reconnectMs).hasSize(onDead.size()).allMatch(ms -> ms >= 0 && ms < 60_000);
+        assertThat(unlistedAfterMs[0]).as("logic stops listing the dead comet").isBetween(0L, 90_000L);
+        assertThat(report.lost()).as(report.toString()).isZero();
+
+        dead.start();
+        dead.awaitPorts();
+        Cluster.awaitCometReady(dead);
+        for (Cluster.Node job : cluster.jobs) {
+            Cluster.awaitJobSeesComets(job, cluster.comets);
+        }
+        for (Cluster.Node logic : cluster.logics) {
+            Cluster.awaitLogicListsComets(logic, cluster.comets);
+        }
+    }
+
+    /**
+     * Reconnects a listener whose comet died: the comets nodes/weighted lists, in its order, until
+     * one takes the auth; -1 when none did within 60 s. The time without a connection is its gap.
+     */
+    private long reconnect(
+            NumberedPush.Listener listener, long mid, String key, String room, String accepts, long killedAt) {
+        long deadline = killedAt + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            String nodes = Cluster.get(logic(0), "/goim/nodes/weighted?platform=web");
+            List<Cluster.Node> listed = cluster.comets.stream()
+                    .filter(c -> nodes.contains(c.server))
+                    .sorted(java.util.Comparator.comparingInt(c -> nodes.indexOf(c.server)))
+                    .toList();
+            for (Cluster.Node comet : listed) {
+                try {
+                    WebSocketClient client = WebSocketClient.connect(comet.ws);
+                    clients.add(client);
+                    if (client.auth(WebSocketClient.token(mid, key, room, accepts))
+                                    .op()
+                            == Op.AUTH_REPLY) {
+                        long now = System.nanoTime();
+                        // what was under way to the dead comet when it died is lost with it: goim has
+                        // no acknowledgment from clients; the 2 s before the kill are not counted
+                        listener.gaps.add(new long[] {killedAt - IN_FLIGHT_AT_KILL.toNanos(), now});
+                        listener.client = client;
+                        return (now - killedAt) / 1_000_000;
+                    }
+                } catch (Exception | AssertionError refused) {
+                    // the dead comet, still listed: the next one
+                }
+            }
+            sleep(500);
+        }
+        return -1;
+    }
+
+    private static double deadLetters() {
+        return cluster.jobs.stream()
+                .mapToDouble(j -> Cluster.metric(j.http, "goim_job_dead_letters_total", ""))
+                .sum();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** {ms since the kill, 1 when op 8 came back, else 0}. */

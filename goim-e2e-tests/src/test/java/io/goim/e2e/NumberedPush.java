@@ -24,6 +24,8 @@ final class NumberedPush {
         volatile WebSocketClient client;
         final Map<Integer, Long> firstAt = new ConcurrentHashMap<>();
         final Map<Integer, Integer> count = new ConcurrentHashMap<>();
+        /** Times (ns) it was not connected, {from, to}: what was sent meanwhile is not expected. */
+        final List<long[]> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Listener(String name, boolean room, WebSocketClient client) {
             this.name = name;
@@ -159,11 +161,24 @@ final class NumberedPush {
         return missing() == 0;
     }
 
+    private boolean meantFor(Listener listener, int n, long at) {
+        if ((n % 2 == 0) != listener.room) {
+            return false;
+        }
+        for (long[] gap : listener.gaps) {
+            if (at >= gap[0] && at <= gap[1]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private long missing() {
         long missing = 0;
         for (Listener listener : listeners) {
-            for (int n : sentAt.keySet()) {
-                if ((n % 2 == 0) == listener.room && !listener.firstAt.containsKey(n)) {
+            for (Map.Entry<Integer, Long> sent : sentAt.entrySet()) {
+                int n = sent.getKey();
+                if (meantFor(listener, n, sent.getValue()) && !listener.firstAt.containsKey(n)) {
                     missing++;
                 }
             }
@@ -180,7 +195,7 @@ final class NumberedPush {
         for (Listener listener : listeners) {
             for (Map.Entry<Integer, Long> sent : sentAt.entrySet()) {
                 int n = sent.getKey();
-                if ((n % 2 == 0) != listener.room) {
+                if (!meantFor(listener, n, sent.getValue())) {
                     continue;
                 }
                 expected++;
