@@ -28,8 +28,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Issue 13: two logics, two jobs and two comets as processes ({@link Cluster}), clients on both
- * comets. What must hold across them, and a job SIGKILLed under a steady numbered pusher. The drain
- * runs last: it takes a comet away.
+ * comets. What must hold across them, then a job, a logic and a comet SIGKILLed under a steady
+ * numbered pusher (docs/reliability.md). The drain runs last: it takes a comet away. One class,
+ * past 400 lines, because its tests share one cluster: starting seven JVMs costs more than the
+ * tests themselves on two cores.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
