@@ -27,7 +27,7 @@ final class Cluster implements AutoCloseable {
     static final String TOPIC = "goim-push-topic";
     static final int PARTITIONS = 3;
     static final String JOB_GROUP = "goim-push-group-job";
-    static final Duration READY = Duration.ofSeconds(180);
+    static final Duration READY = Duration.ofSeconds(300);
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
