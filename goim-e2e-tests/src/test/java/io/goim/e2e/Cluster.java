@@ -79,6 +79,9 @@ final class Cluster implements AutoCloseable {
         LocalRedis redis = LocalRedis.start();
         EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, PARTITIONS, TOPIC, "goim-upstream-topic");
         Cluster cluster = new Cluster(redis, kafka);
+        // the test JVM ended from outside (a build stopped, a fork timeout): no @AfterAll runs, and
+        // the services, processes of their own, would live on
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::killAll, "cluster-cleanup"));
         try {
             kafka.afterPropertiesSet();
             cluster.startServices();
@@ -211,6 +214,14 @@ final class Cluster implements AutoCloseable {
         all().forEach(n -> leaks.addAll(n.process.leaks()));
         stopped.forEach(p -> leaks.addAll(p.leaks()));
         return leaks;
+    }
+
+    private void killAll() {
+        all().stream().filter(n -> n.process != null).forEach(n -> n.process.killNow());
+        stopped.forEach(ServiceProcess::killNow);
+        if (eureka != null) {
+            eureka.killNow();
+        }
     }
 
     @Override
