@@ -97,6 +97,25 @@ final class ServiceProcess implements AutoCloseable {
         return name;
     }
 
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Ends the process at once if it still runs (for a JVM shutdown hook: no waiting there). */
+    void killNow() {
+        process.destroyForcibly();
+    }
+
+    /** SIGKILL: the process gets no chance to drain, deregister or commit (a crash). */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, without waiting: the service drains as on a rollout. */
+    void terminate() {
+        process.destroy();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -3,6 +3,7 @@ package io.goim.logic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.goim.proto.logic.PushMsg;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -44,7 +45,8 @@ class PushWarmupIT {
     }
 
     @Test
-    void sendsTheWarmupPushesEachToARoomOfItsOwn(@Autowired EmbeddedKafkaBroker kafka) throws Exception {
+    void sendsTheWarmupPushesEachToARoomOfItsOwn(@Autowired EmbeddedKafkaBroker kafka, @Autowired MeterRegistry meters)
+            throws Exception {
         try (TopicRecords records = new TopicRecords(kafka.getBrokersAsString(), "goim-push-topic")) {
             List<ConsumerRecord<String, byte[]>> warmups =
                     records.await(PUSHES, r -> r.key().startsWith("goim-warmup://"));
@@ -59,6 +61,12 @@ class PushWarmupIT {
             assertThat(rooms).hasSize(PUSHES);
             // and no more than configured
             assertThat(records.seen(r -> r.key().startsWith("goim-warmup://"))).hasSize(PUSHES);
+            // counted as the warm-up's, not as users' room pushes (issue 13)
+            org.awaitility.Awaitility.await()
+                    .until(() -> meters.counter("goim.push", "type", "warmup", "result", "ok")
+                                    .count()
+                            == PUSHES);
+            assertThat(meters.find("goim.push").tag("type", "room").counter()).isNull();
         }
     }
 

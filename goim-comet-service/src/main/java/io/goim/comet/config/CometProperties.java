@@ -112,12 +112,19 @@ public record CometProperties(
             @Min(0) @DefaultValue("20000") int maxWaiting,
             @NotNull @DefaultValue("10s") Duration maxWait) {}
 
-    /** What comet tells Eureka about itself (contract section 7). */
+    /**
+     * What comet tells Eureka about itself (contract section 7).
+     *
+     * @param refresh how often conn_count and ip_count are recomputed; a change is handed to the
+     *     Eureka client, which sends it at its next replication (5 s). goim's clients see online/total
+     *     within goim's 10 s; 10 s here plus the replication and logic's registry fetch took 25 s and
+     *     more (issue 13), so comet looks every 2 s (it costs a map, and a registration only on change)
+     */
     public record Discovery(
             @Min(0) @DefaultValue("10") int weight,
             @DefaultValue("false") boolean offline,
             @DefaultValue("") String addrs,
-            @NotNull @DefaultValue("10s") Duration refresh) {}
+            @NotNull @DefaultValue("2s") Duration refresh) {}
 
     /**
      * The event loops that run every listener and the gRPC server.

@@ -77,7 +77,7 @@ class CometRegistration implements SmartLifecycle {
      * conn_count and ip_count change all the time; Eureka gets them at its next replication. Only a
      * change is sent: each one costs a re-registration.
      */
-    @Scheduled(fixedDelayString = "${goim.comet.discovery.refresh:10s}")
+    @Scheduled(fixedDelayString = "${goim.comet.discovery.refresh:2s}")
     void refresh() {
         ApplicationInfoManager manager = eureka.getIfAvailable();
         if (manager == null || grpcPort < 0) {

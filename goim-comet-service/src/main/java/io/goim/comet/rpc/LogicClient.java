@@ -14,6 +14,7 @@ import io.goim.proto.logic.OnlineReply;
 import io.goim.proto.logic.OnlineReq;
 import io.goim.proto.logic.ReceiveReply;
 import io.goim.proto.logic.ReceiveReq;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -192,8 +193,22 @@ public class LogicClient implements DisposableBean {
                     .asRuntimeException();
         }
         forgetGone(addresses);
-        String address = addresses.get(ThreadLocalRandom.current().nextInt(addresses.size()));
+        List<String> usable = addresses.stream().filter(this::notFailing).toList();
+        // every listed logic failing: try one anyway, its channel reconnects
+        List<String> from = usable.isEmpty() ? addresses : usable;
+        String address = from.get(ThreadLocalRandom.current().nextInt(from.size()));
         return channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a, channelOptions));
+    }
+
+    /**
+     * A logic that died (SIGKILL, a lost node) stays in Eureka until its lease expires, 15 s and
+     * more; its channel meanwhile is in TRANSIENT_FAILURE (connection refused or timed out). Calls
+     * go to the other logics then instead of failing at random (issue 13: half of the connects were
+     * refused with 4011 while one logic of two was dead).
+     */
+    private boolean notFailing(String address) {
+        ManagedChannel channel = channels.get(address);
+        return channel == null || channel.getState(false) != ConnectivityState.TRANSIENT_FAILURE;
     }
 
     /**

@@ -17,7 +17,9 @@ public enum CloseReason {
     DRAINING(4009, "this comet is shutting down: reconnect"),
     UNSUPPORTED_MESSAGE(4010, "only binary goim frames are accepted"),
     LOGIC_UNAVAILABLE(4011, "auth could not be checked now: retry"),
-    INTERNAL_ERROR(4012, "internal error");
+    INTERNAL_ERROR(4012, "internal error"),
+    /** The client reset or broke the connection: nothing reaches it any more, the code is for the metrics. */
+    CLIENT_GONE(4014, "connection lost by the client");
 
     private final int code;
     private final String text;

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,6 +40,7 @@ public class Connections {
     private final ChannelGroup all = new DefaultChannelGroup("goim-clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
     private final AcceptGate gate;
+    private final ConnectionErrors errors = new ConnectionErrors();
     private volatile boolean draining;
 
     Connections(
@@ -174,6 +176,15 @@ public class Connections {
 
     CometMetrics metrics() {
         return metrics;
+    }
+
+    ConnectionErrors errors() {
+        return errors;
+    }
+
+    @Scheduled(fixedDelayString = "${goim.comet.errors-summary:10s}")
+    void logErrorSummary() {
+        errors.logSummary();
     }
 
     private static String ip(SocketAddress address) {

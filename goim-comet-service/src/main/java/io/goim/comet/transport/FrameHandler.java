@@ -21,6 +21,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -338,8 +339,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         if (cause instanceof FrameDecodeException bad) {
             log.debug("bad frame remote={} error={}", ctx.channel().remoteAddress(), bad.getMessage());
             outbound.close(CloseReason.BAD_FRAME);
+        } else if (cause instanceof IOException) {
+            // reset or broken pipe: the client left; counted, and logged as a summary (ConnectionErrors)
+            connections.errors().clientGone(ctx.channel().remoteAddress(), cause);
+            outbound.close(CloseReason.CLIENT_GONE);
         } else {
-            log.warn("connection error remote={} error={}", ctx.channel().remoteAddress(), cause.toString());
+            connections.errors().internal(ctx.channel().remoteAddress(), cause);
             outbound.close(CloseReason.INTERNAL_ERROR);
         }
     }

@@ -288,6 +288,29 @@ class FrameHandlerTest {
     }
 
     @Test
+    void aConnectionResetByTheClientIsCountedAsClientGoneNotAsAnInternalError() {
+        connect();
+
+        channel.pipeline().fireExceptionCaught(new java.io.IOException("Connection reset by peer"));
+
+        assertClosedWith(4014);
+        assertThat(meters.get("goim.comet.closes")
+                        .tags("reason", "internal-error")
+                        .counter()
+                        .count())
+                .isZero();
+    }
+
+    @Test
+    void anUnexpectedErrorStillClosesWithInternalError() {
+        connect();
+
+        channel.pipeline().fireExceptionCaught(new IllegalStateException("bug"));
+
+        assertClosedWith(4012);
+    }
+
+    @Test
     void aTextMessageClosesWithUnsupportedMessage() {
         connect();
 

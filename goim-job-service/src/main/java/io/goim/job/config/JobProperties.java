@@ -27,6 +27,9 @@ public record JobProperties(
      * @param maxInFlight records consumed and not yet accepted by the comets (or dead-lettered); the
      *     listener waits when this many are open, which bounds job's memory
      * @param inFlightWait how long the listener waits for room before it re-reads the record later
+     * @param deadLetterAttempts sends of one dead letter before job gives it up (counted as {@code
+     *     goim.job.dead.letters.given.up}) and commits past it, so that a dead-letter topic that does
+     *     not answer never holds up its partition
      */
     public record Kafka(
             @NotBlank @DefaultValue(PUSH) String topic,
@@ -34,7 +37,8 @@ public record JobProperties(
             @Min(1) @DefaultValue("1") int concurrency,
             @NotBlank @DefaultValue(PUSH_DEAD_LETTER) String deadLetterTopic,
             @Min(1) @DefaultValue("10000") int maxInFlight,
-            @NotNull @DefaultValue("30s") Duration inFlightWait) {}
+            @NotNull @DefaultValue("30s") Duration inFlightWait,
+            @Min(1) @DefaultValue("5") int deadLetterAttempts) {}
 
     /**
      * How job finds and calls comets.

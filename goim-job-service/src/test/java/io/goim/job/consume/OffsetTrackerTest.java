@@ -88,7 +88,7 @@ class OffsetTrackerTest {
 
     private static JobProperties properties(int maxInFlight) {
         return new JobProperties(
-                new JobProperties.Kafka(TOPIC, "group", 1, TOPIC + ".DLT", maxInFlight, Duration.ofMillis(20)),
+                new JobProperties.Kafka(TOPIC, "group", 1, TOPIC + ".DLT", maxInFlight, Duration.ofMillis(20), 5),
                 new JobProperties.Comet(
                         "goim-comet",
                         Duration.ofSeconds(5),

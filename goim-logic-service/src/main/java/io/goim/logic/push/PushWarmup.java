@@ -36,9 +36,17 @@ import reactor.core.publisher.Mono;
  * (the API key is the first of {@code goim.logic.api.keys} when keys are set). They go to {@value
  * #ROOMS} rooms in turn, each quiet again by the time its turn comes back (so job sends each push
  * at once, as it does a real room's, instead of merging them), of type {@value #ROOM_TYPE} under
- * an id made at random for this start: no client is in them and nobody receives them; they do
- * count in the push metrics. With no comet within {@code max-wait} the warm-up is given up: it
+ * an id made at random for this start: no client is in them and nobody receives them. logic counts
+ * them as {@code goim.push{type="warmup"}}, not as room pushes (job and comet count them as room
+ * pushes: they cannot tell). With no comet within {@code max-wait} the warm-up is given up: it
  * would not reach the comets' side.
+ *
+ * <p>In a cluster (issue 13) every logic that starts repeats it, and each warm-up push goes to every
+ * comet: a rollout of many logics sends many times 8,000 room pushes through job while real traffic
+ * flows. So it stays on for one logic started by hand (run-local.sh, docker-compose.yml, goim-bench),
+ * where it helps the first pushes, and the Helm chart turns it off by default ({@code
+ * logic.warmupPushes: 0}): there, many pods start at once and the JVMs warm up on the real traffic
+ * within minutes.
  */
 @Component
 final class PushWarmup implements DisposableBean {
