@@ -17,7 +17,8 @@ public enum CloseReason {
     DRAINING(4009, "this comet is shutting down: reconnect"),
     UNSUPPORTED_MESSAGE(4010, "only binary goim frames are accepted"),
     LOGIC_UNAVAILABLE(4011, "auth could not be checked now: retry"),
-    INTERNAL_ERROR(4012, "internal error");
+    INTERNAL_ERROR(4012, "internal error"),
+    CONNECTION_LIMIT(4013, "this comet is full: reconnect elsewhere");
 
     private final int code;
     private final String text;
