@@ -96,9 +96,8 @@ class TokenFuzzTest {
         claims.put("aud", audience);
         claims.put("room_id", data.consumeString(16));
         claims.put("accepts", List.of(1000, 1001));
-        String header = data.consumeInt(0, 7) == 0
-                ? data.consumeString(64)
-                : JSON.writeValueAsString(Map.of("alg", alg, "typ", "JWT"));
+        boolean junkHeader = data.consumeInt(0, 7) == 0;
+        String header = junkHeader ? data.consumeString(64) : JSON.writeValueAsString(Map.of("alg", alg, "typ", "JWT"));
         String payload = junkClaims ? data.consumeString(128) : JSON.writeValueAsString(claims);
         String signingInput = base64(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + base64(payload.getBytes(StandardCharsets.UTF_8));
@@ -107,7 +106,7 @@ class TokenFuzzTest {
 
         boolean valid = rightKey
                 && alg.equals("HS256")
-                && header.startsWith("{\"")
+                && !junkHeader
                 && !junkClaims
                 && claims.containsKey("sub")
                 && claims.containsKey("exp")
