@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.kafka.test.EmbeddedKafkaBroker;
@@ -49,6 +50,9 @@ class PushApiIT {
 
     @Autowired
     WebTestClient http;
+
+    @LocalServerPort
+    int port;
 
     @Autowired
     StringRedisTemplate redis;
@@ -199,6 +203,34 @@ class PushApiIT {
                 .isEqualTo(0);
 
         // a later push on the same partitions arrives, the ones to nobody never do
+        pushAllIsKeyedByTheOperation();
+        assertThat(records.seen(r -> value(r).getMsg().toStringUtf8().equals(body)))
+                .isEmpty();
+    }
+
+    @Test
+    void hostileRequestsAnswerMinus400AndPublishNothing() {
+        String body = "hostile " + UUID.randomUUID();
+        StringBuilder mids = new StringBuilder("1");
+        for (int mid = 2; mid <= 1_001; mid++) {
+            mids.append(',').append(mid);
+        }
+
+        post("/goim/push/mids?operation=1000&mids=" + mids, body)
+                .json("{\"code\":-400,\"message\":\"too many mids: 1001 > goim.logic.limits.max-targets=1000\"}", true);
+        http.post()
+                .uri(java.net.URI.create(
+                        "http://127.0.0.1:" + port + "/goim/push/room?operation=1000&type=live&room=a%0D%0Ab"))
+                .bodyValue(body)
+                .exchange()
+                .expectBody()
+                .json("{\"code\":-400,\"message\":\"room: control character at index 1\"}", true);
+        post("/goim/push/room?operation=x&type=live&room=1", body)
+                .jsonPath("$.code")
+                .isEqualTo(-400);
+        post("/goim/push/all", body).jsonPath("$.code").isEqualTo(-400);
+
+        // a later push on the same topic arrives, the refused ones never do
         pushAllIsKeyedByTheOperation();
         assertThat(records.seen(r -> value(r).getMsg().toStringUtf8().equals(body)))
                 .isEmpty();

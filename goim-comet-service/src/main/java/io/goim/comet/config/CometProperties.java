@@ -81,10 +81,21 @@ public record CometProperties(
             @NotNull @DefaultValue("64KB") DataSize maxBytes,
             @NotNull @DefaultValue("10s") Duration slowConsumerTimeout) {}
 
-    /** Optional limits; 0 turns a limit off. */
+    /**
+     * What one client, one address and all clients together may hold of this comet; 0 turns a limit
+     * off. The defaults and the numbers behind them are in docs/security.md.
+     *
+     * @param maxConnectionsPerIp connections from one address at once; more are closed with 4007
+     * @param maxFramesPerSecond frames one connection may send in a second; more close it with 4008
+     * @param maxConnections connections on this comet at once; more are closed with 4013
+     * @param exemptLoopback whether clients on 127.0.0.0/8 or ::1 (a proxy on the same host, the
+     *     local tools) are exempt from {@code maxConnectionsPerIp}
+     */
     public record Limits(
-            @Min(0) @DefaultValue("0") int maxConnectionsPerIp,
-            @Min(0) @DefaultValue("0") int maxFramesPerSecond) {}
+            @Min(0) @DefaultValue("1000") int maxConnectionsPerIp,
+            @Min(0) @DefaultValue("50") int maxFramesPerSecond,
+            @Min(0) @DefaultValue("100000") int maxConnections,
+            @DefaultValue("true") boolean exemptLoopback) {}
 
     /**
      * Back-pressure at accept: while {@code maxPending} connections are between accept and their

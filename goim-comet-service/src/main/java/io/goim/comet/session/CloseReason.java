@@ -18,6 +18,7 @@ public enum CloseReason {
     UNSUPPORTED_MESSAGE(4010, "only binary goim frames are accepted"),
     LOGIC_UNAVAILABLE(4011, "auth could not be checked now: retry"),
     INTERNAL_ERROR(4012, "internal error"),
+    CONNECTION_LIMIT(4013, "this comet is full: reconnect elsewhere"),
     /** The client reset or broke the connection: nothing reaches it any more, the code is for the metrics. */
     CLIENT_GONE(4014, "connection lost by the client");
 

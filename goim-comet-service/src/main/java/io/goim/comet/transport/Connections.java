@@ -39,6 +39,7 @@ public class Connections {
     private final CometMetrics metrics;
     private final ChannelGroup all = new DefaultChannelGroup("goim-clients", GlobalEventExecutor.INSTANCE);
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private final AtomicInteger open = new AtomicInteger();
     private final AcceptGate gate;
     private final ConnectionErrors errors = new ConnectionErrors();
     private volatile boolean draining;
@@ -104,17 +105,32 @@ public class Connections {
         metrics.opened(transport);
         all.add(channel);
         int fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
+        int total = open.incrementAndGet();
         channel.closeFuture().addListener(closed -> {
             metrics.closed(transport);
+            open.decrementAndGet();
             perIp.computeIfPresent(ip, (k, count) -> count.decrementAndGet() <= 0 ? null : count);
         });
-        int maxPerIp = properties.limits().maxConnectionsPerIp();
+        // refusals are counted (goim_comet_closes_total) and logged at DEBUG: a flood must not flood the log
+        CometProperties.Limits limit = properties.limits();
+        int maxPerIp = limit.maxConnectionsPerIp();
         if (draining) {
             outbound.close(CloseReason.DRAINING);
-        } else if (maxPerIp > 0 && fromIp > maxPerIp) {
-            log.warn("connection refused ip={} reason=ip-limit limit={}", ip, maxPerIp);
+        } else if (limit.maxConnections() > 0 && total > limit.maxConnections()) {
+            log.debug("connection refused ip={} reason=connection-limit limit={}", ip, limit.maxConnections());
+            outbound.close(CloseReason.CONNECTION_LIMIT);
+        } else if (maxPerIp > 0
+                && fromIp > maxPerIp
+                && !(limit.exemptLoopback() && isLoopback(channel.remoteAddress()))) {
+            log.debug("connection refused ip={} reason=ip-limit limit={}", ip, maxPerIp);
             outbound.close(CloseReason.IP_LIMIT);
         }
+    }
+
+    private static boolean isLoopback(SocketAddress address) {
+        return address instanceof InetSocketAddress inet
+                && inet.getAddress() != null
+                && inet.getAddress().isLoopbackAddress();
     }
 
     /** Distinct client IPs connected now (Eureka's ip_count, contract section 7). */

@@ -19,7 +19,10 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -336,8 +339,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof FrameDecodeException bad) {
-            log.debug("bad frame remote={} error={}", ctx.channel().remoteAddress(), bad.getMessage());
+        if (cause instanceof PrematureChannelClosureException) {
+            // the client left in the middle of a fragmented message: nothing to close, nothing to count
+            log.debug("closed mid-message remote={}", ctx.channel().remoteAddress());
+        } else if (isBadInput(cause)) {
+            log.debug("bad frame remote={} error={}", ctx.channel().remoteAddress(), cause.getMessage());
             outbound.close(CloseReason.BAD_FRAME);
         } else if (cause instanceof IOException) {
             // reset or broken pipe: the client left; counted, and logged as a summary (ConnectionErrors)
@@ -347,5 +353,17 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
             connections.errors().internal(ctx.channel().remoteAddress(), cause);
             outbound.close(CloseReason.INTERNAL_ERROR);
         }
+    }
+
+    /**
+     * What the client sent broke a rule of goim's frame (contract section 2) or of WebSocket (RFC 6455:
+     * a bad frame, a message over the frame limit, whole or in fragments): a bad frame, the client's
+     * fault, not an internal error. Netty's WebSocket decoder has already sent its own close code
+     * (1002, 1007 or 1009) where it found the fault.
+     */
+    static boolean isBadInput(Throwable cause) {
+        return cause instanceof FrameDecodeException
+                || cause instanceof CorruptedWebSocketFrameException
+                || cause instanceof TooLongFrameException;
     }
 }

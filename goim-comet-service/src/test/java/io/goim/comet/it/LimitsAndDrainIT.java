@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.goim.comet.CometApplication;
+import io.goim.comet.transport.Connections;
 import io.goim.comet.transport.Listeners;
 import io.goim.comet.transport.Transport;
 import io.goim.proto.frame.Op;
 import io.goim.proto.testclient.WebSocketClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** The per-IP connection limit, then a graceful drain of a running comet on shutdown. */
+/** The per-IP and per-comet connection limits, then a graceful drain of a running comet on shutdown. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LimitsAndDrainIT {
     private static final int LIMIT = 5;
@@ -45,6 +47,9 @@ class LimitsAndDrainIT {
                         "--goim.comet.websocket.port=0",
                         "--goim.comet.tcp.enabled=false",
                         "--goim.comet.limits.max-connections-per-ip=" + LIMIT,
+                        // the test's clients are on 127.0.0.1, which is exempt by default
+                        "--goim.comet.limits.exempt-loopback=false",
+                        "--goim.comet.limits.max-connections=" + (LIMIT + 1),
                         "--goim.comet.drain.time=2s",
                         "--spring.cloud.discovery.client.simple.instances.goim-logic[0].uri=http://127.0.0.1:"
                                 + logic.port(),
@@ -80,6 +85,31 @@ class LimitsAndDrainIT {
 
     @Test
     @Order(2)
+    void connectionsOverTheCometsLimitAreClosedWith4013() throws Exception {
+        Connections connections = comet.getBean(Connections.class);
+        await().until(() -> connections.size() == LIMIT);
+        double before = comet.getBean(MeterRegistry.class)
+                .get("goim.comet.closes")
+                .tag("reason", "connection-limit")
+                .counter()
+                .count();
+
+        try (RawWebSocket last = RawWebSocket.connect("127.0.0.2", wsPort);
+                RawWebSocket over = RawWebSocket.connect("127.0.0.3", wsPort)) {
+            assertThat(last.auth(token(200, "", "", "1000")).op()).isEqualTo(Op.AUTH_REPLY);
+            assertThat(over.closeCode(Duration.ofSeconds(5))).isEqualTo(4013);
+        }
+        assertThat(comet.getBean(MeterRegistry.class)
+                        .get("goim.comet.closes")
+                        .tag("reason", "connection-limit")
+                        .counter()
+                        .count())
+                .isEqualTo(before + 1);
+        await().until(() -> connections.size() == LIMIT);
+    }
+
+    @Test
+    @Order(3)
     void shutdownDrainsConnectionsSpreadOverTheDrainTime() throws Exception {
         await().until(() -> clients.stream().noneMatch(WebSocketClient::isClosed));
         List<Long> closedAt = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.goim.logic.auth;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -11,7 +12,9 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
+import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -124,7 +127,10 @@ final class JwtAuthenticator implements Authenticator {
 
     private JWTClaimsSet verified(String token) {
         try {
-            return processor.process(token, null);
+            JWT jwt = JWTParser.parse(token);
+            JWTClaimsSet set = processor.process(jwt, null);
+            checkExpiryRange(jwt);
+            return set;
         } catch (ParseException e) {
             throw new AuthenticationException(Reason.MALFORMED, "token is not a JWT");
         } catch (ExpiredJWTException e) {
@@ -138,6 +144,21 @@ final class JwtAuthenticator implements Authenticator {
         } catch (BadJOSEException | JOSEException e) {
             // wrong algorithm, no matching key, unsigned token
             throw new AuthenticationException(Reason.BAD_SIGNATURE, e.getMessage());
+        }
+    }
+
+    /**
+     * nimbus makes {@code exp} a Date by multiplying its seconds by 1000, which overflows past about
+     * 9.2e15 s: a token whose exp is, say, -4.6e18 came out unexpired (found by TokenFuzzTest). No real
+     * expiry is that far out or before 1970; such a token is refused.
+     */
+    private static void checkExpiryRange(JWT jwt) {
+        Object exp = jwt instanceof JWSObject signed
+                ? signed.getPayload().toJSONObject().get("exp")
+                : null;
+        if (exp instanceof Number seconds
+                && (seconds.doubleValue() <= 0 || seconds.doubleValue() >= Long.MAX_VALUE / 1000.0)) {
+            throw new AuthenticationException(Reason.BAD_CLAIM, "exp out of range: " + exp);
         }
     }
 

@@ -43,4 +43,24 @@ final class Params {
         }
         return mids;
     }
+
+    /** Longest room type or room id the push API takes. */
+    static final int MAX_ROOM_PART = 256;
+
+    /**
+     * A room type or room id as it goes into the room id {@code type://room}, Kafka's record key,
+     * the comets' rooms and Redis' online counts: no control characters (a newline or NUL would forge
+     * log lines and break the online counts' JSON readers), and not longer than {@link #MAX_ROOM_PART}.
+     */
+    static String roomPart(String name, String value) {
+        if (value.length() > MAX_ROOM_PART) {
+            throw new RequestException(name + ": longer than " + MAX_ROOM_PART + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new RequestException(name + ": control character at index " + i);
+            }
+        }
+        return value;
+    }
 }

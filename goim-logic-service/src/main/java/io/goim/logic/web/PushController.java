@@ -83,7 +83,11 @@ class PushController {
             @Parameter(description = "room type, e.g. live") @RequestParam String type,
             @Parameter(description = "room, e.g. 1000") @RequestParam String room,
             ServerHttpRequest request) {
-        return push("room", () -> body.read(request).flatMap(msg -> pushes.pushRoom(operation, type, room, msg)));
+        return push("room", () -> {
+            String roomType = Params.roomPart("type", type);
+            String roomId = Params.roomPart("room", room);
+            return body.read(request).flatMap(msg -> pushes.pushRoom(operation, roomType, roomId, msg));
+        });
     }
 
     @PostMapping("/all")

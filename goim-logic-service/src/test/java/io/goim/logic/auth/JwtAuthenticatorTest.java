@@ -103,6 +103,15 @@ class JwtAuthenticatorTest {
     }
 
     @Test
+    void anExpiryBeyondWhatADateHoldsIsRefused() {
+        // nimbus multiplies exp by 1000 into a Date: this one overflowed into the future (TokenFuzzTest)
+        refused(
+                () -> hs256.authenticate(
+                        hs(SECRET, claims().claim("exp", -4585687665678168113L).build()), ""),
+                Reason.BAD_CLAIM);
+    }
+
+    @Test
     void missingSubOrExpIsRefused() {
         refused(() -> hs256.authenticate(hs(SECRET, claims().subject(null).build()), ""), Reason.MISSING_CLAIM);
         refused(

@@ -8,6 +8,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.goim.logic.TestRedis;
 import io.goim.proto.logic.ConnectReply;
@@ -42,10 +43,14 @@ import org.springframework.test.context.DynamicPropertySource;
             "eureka.client.enabled=false",
             "spring.kafka.admin.auto-create=false",
             "goim.logic.auth.mode=jwt",
-            "goim.logic.auth.jwt.secret=" + JwtConnectIT.SECRET
+            "goim.logic.auth.jwt.secret=" + JwtConnectIT.SECRET,
+            "goim.logic.auth.jwt.issuer=" + JwtConnectIT.ISSUER,
+            "goim.logic.auth.jwt.audience=" + JwtConnectIT.AUDIENCE
         })
 class JwtConnectIT {
     static final String SECRET = "the-jwt-connect-it-secret-of-32-bytes";
+    static final String ISSUER = "goim-it-issuer";
+    static final String AUDIENCE = "goim-it-comet";
 
     @Autowired
     GrpcServerLifecycle grpcServer;
@@ -88,17 +93,25 @@ class JwtConnectIT {
     }
 
     private String jwt(String secret, Instant expiry) throws Exception {
-        SignedJWT jwt = new SignedJWT(
-                new JWSHeader(JWSAlgorithm.HS256),
-                new JWTClaimsSet.Builder()
-                        .subject(Long.toString(mid))
-                        .expirationTime(Date.from(expiry))
-                        .claim("key", key)
-                        .claim("room_id", "live://7")
-                        .claim("accepts", List.of(1000))
-                        .build());
+        return jwt(secret, claims(expiry, ISSUER, AUDIENCE));
+    }
+
+    private String jwt(String secret, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
         jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
         return jwt.serialize();
+    }
+
+    private JWTClaimsSet claims(Instant expiry, String issuer, String audience) {
+        return new JWTClaimsSet.Builder()
+                .subject(Long.toString(mid))
+                .expirationTime(Date.from(expiry))
+                .issuer(issuer)
+                .audience(audience)
+                .claim("key", key)
+                .claim("room_id", "live://7")
+                .claim("accepts", List.of(1000))
+                .build();
     }
 
     private void refused(String token, String reason) {
@@ -109,7 +122,9 @@ class JwtConnectIT {
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
         assertThat(meters.counter("goim.auth.failures", "reason", reason).count())
                 .isEqualTo(before + 1);
+        // refused before the session store: nothing reached Redis
         assertThat(redis.hasKey("key_" + key)).isFalse();
+        assertThat(redis.hasKey("mid_" + mid)).isFalse();
     }
 
     @Test
@@ -128,5 +143,15 @@ class JwtConnectIT {
         refused(jwt("some-other-secret-that-is-32-bytes!!", Instant.now().plusSeconds(300)), "bad_signature");
         refused(jwt(SECRET, Instant.now().minusSeconds(300)), "expired");
         refused("{\"mid\":" + mid + ", \"key\":\"" + key + "\"}", "malformed");
+    }
+
+    @Test
+    void unsignedWrongAudienceOrIssuerAndHugeTokensAreRefused() throws Exception {
+        Instant later = Instant.now().plusSeconds(300);
+        refused(new PlainJWT(claims(later, ISSUER, AUDIENCE)).serialize(), "bad_signature");
+        refused(jwt(SECRET, claims(later, ISSUER, "another-audience")), "bad_claim");
+        refused(jwt(SECRET, claims(later, "another-issuer", AUDIENCE)), "bad_claim");
+        refused(jwt(SECRET, later) + "x".repeat(1024 * 1024), "bad_signature");
+        refused("x".repeat(1024 * 1024), "malformed");
     }
 }

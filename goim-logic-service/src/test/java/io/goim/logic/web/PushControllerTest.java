@@ -58,6 +58,14 @@ class PushControllerTest {
                 .exchange();
     }
 
+    private WebTestClient.ResponseSpec postEncoded(String uri, String body) {
+        return http.post()
+                .uri(java.net.URI.create("http://localhost" + uri))
+                .contentType(MediaType.TEXT_PLAIN)
+                .bodyValue(body)
+                .exchange();
+    }
+
     private void answers(String uri, String body, String json) {
         post(uri, body).expectStatus().isOk().expectBody().json(json, true);
     }
@@ -154,6 +162,38 @@ class PushControllerTest {
                 .isEqualTo(-400);
         verify(pushes, never()).pushMids(anyInt(), anyList(), any());
         verify(pushes, never()).pushKeys(anyInt(), anyList(), any());
+    }
+
+    @Test
+    void aRoomWithControlCharactersOrTooLongAnswersMinus400AndPublishesNothing() {
+        // as sent, already encoded: the controller sees a newline and a NUL
+        postEncoded("/goim/push/room?operation=1000&type=live&room=10%0A00", "x")
+                .expectBody()
+                .json("{\"code\":-400,\"message\":\"room: control character at index 2\"}", true);
+        postEncoded("/goim/push/room?operation=1000&type=li%00ve&room=1000", "x")
+                .expectBody()
+                .json("{\"code\":-400,\"message\":\"type: control character at index 2\"}", true);
+        post("/goim/push/room?operation=1000&type=live&room=" + "r".repeat(257), "x")
+                .expectBody()
+                .json("{\"code\":-400,\"message\":\"room: longer than 256 characters\"}", true);
+        verifyNoInteractions(pushes);
+    }
+
+    @Test
+    void wrongTypedParametersAnswerMinus400AndPublishNothing() {
+        post("/goim/push/room?operation=1e3&type=live&room=1", "x")
+                .expectBody()
+                .jsonPath("$.code")
+                .isEqualTo(-400);
+        post("/goim/push/all?operation=1000&speed=fast", "x")
+                .expectBody()
+                .jsonPath("$.code")
+                .isEqualTo(-400);
+        post("/goim/push/mids?operation=99999999999&mids=1", "x")
+                .expectBody()
+                .jsonPath("$.code")
+                .isEqualTo(-400);
+        verifyNoInteractions(pushes);
     }
 
     @Test

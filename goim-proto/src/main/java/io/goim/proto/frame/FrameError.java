@@ -6,6 +6,11 @@ public enum FrameError {
     PACK_LENGTH_TOO_LARGE,
     /** packLen below zero. */
     PACK_LENGTH_NEGATIVE,
+    /**
+     * packLen from 0 to 15: shorter than the header it heads. goim reads it as an empty body; no goim
+     * client writes one, so this project closes the connection instead.
+     */
+    PACK_LENGTH_TOO_SMALL,
     /** headerLen other than 16. */
     HEADER_LENGTH,
     /** A WebSocket message shorter than the 16-byte header. */

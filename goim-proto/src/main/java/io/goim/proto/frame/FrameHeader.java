@@ -14,12 +14,17 @@ final class FrameHeader {
 
     /**
      * goim's checks, in goim's order, on a header that starts at {@code index}: packLen within
-     * [0, maxPackLength], headerLen equal to 16.
+     * [16, maxPackLength], headerLen equal to 16. goim lets a packLen under 16 through as an empty
+     * body; no goim client writes one, and it is refused here (issue 14).
      */
     static void check(ByteBuf in, int index, int maxPackLength) {
         int packLength = in.getInt(index + PACK_OFFSET);
         if (packLength < 0) {
             throw new FrameDecodeException(FrameError.PACK_LENGTH_NEGATIVE, "packLen " + packLength);
+        }
+        if (packLength < Frame.HEADER_LENGTH) {
+            throw new FrameDecodeException(
+                    FrameError.PACK_LENGTH_TOO_SMALL, "packLen " + packLength + " is shorter than the header");
         }
         if (packLength > maxPackLength) {
             throw new FrameDecodeException(
@@ -31,9 +36,9 @@ final class FrameHeader {
         }
     }
 
-    /** Body length of a checked header; goim reads a packLen under 16 as an empty body. */
+    /** Body length of a checked header. */
     static int bodyLength(ByteBuf in, int index) {
-        return Math.max(0, in.getInt(index + PACK_OFFSET) - Frame.HEADER_LENGTH);
+        return in.getInt(index + PACK_OFFSET) - Frame.HEADER_LENGTH;
     }
 
     /** Reads a checked frame starting at the reader index and advances past it. */

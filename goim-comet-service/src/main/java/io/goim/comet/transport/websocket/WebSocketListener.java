@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.BiConsumer;
 
 /**
  * A WebSocket listener (goim: 3102 at /sub, 3103 over TLS): one goim frame per binary message.
@@ -58,7 +60,12 @@ final class WebSocketListener extends BoundListener {
         this.path = path;
         this.maxPackLength = maxPackLength;
         this.tls = tls;
-        this.upgrade = WebSocketServerProtocolConfig.newBuilder()
+        this.upgrade = upgradeConfig(path, maxPackLength, handshakeMillis);
+    }
+
+    /** The WebSocket handshake and decoder settings of a listener at {@code path}. */
+    static WebSocketServerProtocolConfig upgradeConfig(String path, int maxPackLength, long handshakeMillis) {
+        return WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(path)
                 .checkStartsWith(false)
                 // a client that never finishes its upgrade is closed like one that never sends op 7
@@ -85,18 +92,43 @@ final class WebSocketListener extends BoundListener {
         if (tls != null) {
             channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
         }
-        channel.pipeline()
-                .addLast("http-codec", new HttpServerCodec())
+        initPipeline(
+                channel.pipeline(),
+                upgrade,
+                maxPackLength,
+                (upgraded, cookie) -> connections().installAfter(upgraded, "goim-frame-encoder", transport, cookie));
+    }
+
+    /**
+     * A WebSocket connection's pipeline up to goim's codec: the HTTP codec and handshake, and after
+     * the upgrade the fragment aggregator and goim's frame codec; {@code install} then adds the
+     * connection's handlers after {@code goim-frame-encoder}, given the upgrade request's cookie.
+     * The fuzz test of the WebSocket path runs this same pipeline.
+     */
+    static void initPipeline(
+            ChannelPipeline pipeline,
+            WebSocketServerProtocolConfig upgrade,
+            int maxPackLength,
+            BiConsumer<Channel, String> install) {
+        pipeline.addLast("http-codec", new HttpServerCodec())
                 .addLast("http-upgrade-request", new HttpObjectAggregator(MAX_UPGRADE_REQUEST))
                 .addLast("ws-protocol", new WebSocketServerProtocolHandler(upgrade))
-                .addLast("ws-upgraded", new Upgraded());
+                .addLast("ws-upgraded", new Upgraded(maxPackLength, install));
     }
 
     /**
      * After the upgrade: goim's codec and handlers take the connection over, with the upgrade
      * request's cookie. A request for another path, or no upgrade, is answered 404 and closed.
      */
-    private final class Upgraded extends ChannelInboundHandlerAdapter {
+    private static final class Upgraded extends ChannelInboundHandlerAdapter {
+        private final int maxPackLength;
+        private final BiConsumer<Channel, String> install;
+
+        Upgraded(int maxPackLength, BiConsumer<Channel, String> install) {
+            this.maxPackLength = maxPackLength;
+            this.install = install;
+        }
+
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete handshake) {
@@ -107,7 +139,7 @@ final class WebSocketListener extends BoundListener {
                         .addAfter("ws-aggregator", "goim-frame-decoder", new WebSocketFrameDecoder(maxPackLength))
                         .addAfter("goim-frame-decoder", "goim-frame-encoder", ENCODER)
                         .remove(this);
-                connections().installAfter(ctx.channel(), "goim-frame-encoder", transport, cookie);
+                install.accept(ctx.channel(), cookie);
             }
             super.userEventTriggered(ctx, evt);
         }
