@@ -95,19 +95,8 @@ final class Cluster implements AutoCloseable {
     private void startServices() {
         eureka = ServiceProcess.start("cluster-eureka", "goim.jar.eureka", List.of("--server.port=0"));
         String eurekaUrl = "http://127.0.0.1:" + awaitPort(eureka, "started on port (\\d+)") + "/eureka/";
-        List<String> common = List.of(
-                "--server.port=0",
-                "--spring.grpc.server.port=0",
-                "--eureka.client.service-url.defaultZone=" + eurekaUrl,
-                "--eureka.client.registry-fetch-interval-seconds=1",
-                "--spring.kafka.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + redis.port(),
-                // seven JVMs and a broker share two cores here (see PushPathIT)
-                "--goim.logic.timeouts.redis=3s",
-                "--goim.logic.timeouts.kafka=5s",
-                // no warm-up: two logics would each send theirs to both comets (PushWarmup)
-                "--goim.logic.warmup.pushes=0");
+        // no warm-up: two logics would each send theirs to both comets (PushWarmup)
+        List<String> common = ServiceProcess.systemArgs(eurekaUrl, kafka.getBrokersAsString(), redis.port(), 0);
         String run = UUID.randomUUID().toString().substring(0, 8);
         for (int i = 1; i <= 2; i++) {
             logics.add(new Node("logic", "cluster-logic-" + i, common, null));

@@ -313,16 +313,15 @@ class ClusterIT {
                                 killedAt[0]))));
             }
             helpers.add(Thread.ofVirtual().start(() -> {
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (System.nanoTime() < deadline) {
-                    boolean listed = List.of(logic(0), logic(1)).stream()
-                            .anyMatch(l -> Cluster.get(l, "/goim/nodes/weighted?platform=web")
-                                    .contains(dead.server));
-                    if (!listed) {
-                        unlistedAfterMs[0] = (System.nanoTime() - killedAt[0]) / 1_000_000;
-                        return;
-                    }
-                    sleep(250);
+                try {
+                    await().atMost(Duration.ofSeconds(90))
+                            .pollInterval(Duration.ofMillis(250))
+                            .until(() -> List.of(logic(0), logic(1)).stream()
+                                    .noneMatch(l -> Cluster.get(l, "/goim/nodes/weighted?platform=web")
+                                            .contains(dead.server)));
+                    unlistedAfterMs[0] = (System.nanoTime() - killedAt[0]) / 1_000_000;
+                } catch (org.awaitility.core.ConditionTimeoutException stillListed) {
+                    // reported as never unlisted
                 }
             }));
         });
@@ -367,32 +366,43 @@ class ClusterIT {
      */
     private long reconnect(
             NumberedPush.Listener listener, long mid, String key, String room, String accepts, long killedAt) {
-        long deadline = killedAt + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            String nodes = Cluster.get(logic(0), "/goim/nodes/weighted?platform=web");
-            List<Cluster.Node> listed = cluster.comets.stream()
-                    .filter(c -> nodes.contains(c.server))
-                    .sorted(java.util.Comparator.comparingInt(c -> nodes.indexOf(c.server)))
-                    .toList();
-            for (Cluster.Node comet : listed) {
-                try {
-                    WebSocketClient client = WebSocketClient.connect(comet.ws);
-                    clients.add(client);
-                    if (client.auth(WebSocketClient.token(mid, key, room, accepts))
-                                    .op()
-                            == Op.AUTH_REPLY) {
-                        long now = System.nanoTime();
-                        // what was under way to the dead comet when it died is lost with it: goim has
-                        // no acknowledgment from clients; the 2 s before the kill are not counted
-                        listener.gaps.add(new long[] {killedAt - IN_FLIGHT_AT_KILL.toNanos(), now});
-                        listener.client = client;
-                        return (now - killedAt) / 1_000_000;
-                    }
-                } catch (Exception | AssertionError refused) {
-                    // the dead comet, still listed: the next one
+        long[] reconnectedAfterMs = {-1};
+        try {
+            await().atMost(Duration.ofNanos(
+                            Math.max(1, killedAt + Duration.ofSeconds(60).toNanos() - System.nanoTime())))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() ->
+                            (reconnectedAfterMs[0] = reconnectOnce(listener, mid, key, room, accepts, killedAt)) >= 0);
+        } catch (org.awaitility.core.ConditionTimeoutException none) {
+            // -1: no comet took the auth within 60 s
+        }
+        return reconnectedAfterMs[0];
+    }
+
+    /** One pass over the comets nodes/weighted lists, in its order: ms since the kill when one took the auth, else -1. */
+    private long reconnectOnce(
+            NumberedPush.Listener listener, long mid, String key, String room, String accepts, long killedAt) {
+        String nodes = Cluster.get(logic(0), "/goim/nodes/weighted?platform=web");
+        List<Cluster.Node> listed = cluster.comets.stream()
+                .filter(c -> nodes.contains(c.server))
+                .sorted(java.util.Comparator.comparingInt(c -> nodes.indexOf(c.server)))
+                .toList();
+        for (Cluster.Node comet : listed) {
+            try {
+                WebSocketClient client = WebSocketClient.connect(comet.ws);
+                clients.add(client);
+                if (client.auth(WebSocketClient.token(mid, key, room, accepts)).op() == Op.AUTH_REPLY) {
+                    long now = System.nanoTime();
+                    // what was under way to the dead comet when it died is lost with it: goim has
+                    // no acknowledgment from clients; the 2 s before the kill are not counted
+                    listener.gaps.add(new long[] {killedAt - IN_FLIGHT_AT_KILL.toNanos(), now});
+                    listener.client = client;
+                    return (now - killedAt) / 1_000_000;
                 }
+            } catch (Exception | AssertionError refused) {
+                // the dead comet, still listed: the next one
             }
-            sleep(500);
         }
         return -1;
     }
@@ -401,14 +411,6 @@ class ClusterIT {
         return cluster.jobs.stream()
                 .mapToDouble(j -> Cluster.metric(j.http, "goim_job_dead_letters_total", ""))
                 .sum();
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** {ms since the kill, 1 when op 8 came back, else 0}. */

@@ -64,20 +64,8 @@ class PushPathIT {
         int eurekaPort = awaitPort(eureka, "started on port (\\d+)");
         String eurekaUrl = "http://127.0.0.1:" + eurekaPort + "/eureka/";
         cometServer = "e2e-comet-" + UUID.randomUUID();
-        List<String> common = List.of(
-                "--server.port=0",
-                "--spring.grpc.server.port=0",
-                "--eureka.client.service-url.defaultZone=" + eurekaUrl,
-                "--eureka.client.registry-fetch-interval-seconds=1",
-                "--spring.kafka.bootstrap-servers=" + kafka.getBrokersAsString(),
-                "--spring.data.redis.host=127.0.0.1",
-                "--spring.data.redis.port=" + redis.port(),
-                // four services and a broker share two cores here: logic's 1 s failure budget is
-                // tested in logic's own tests, not in this one
-                "--goim.logic.timeouts.redis=3s",
-                "--goim.logic.timeouts.kafka=5s",
-                // the push path's warm-up runs here too, smaller: the tests' clients share the cores
-                "--goim.logic.warmup.pushes=200");
+        // the push path's warm-up runs here too, smaller: the tests' clients share the cores
+        List<String> common = ServiceProcess.systemArgs(eurekaUrl, kafka.getBrokersAsString(), redis.port(), 200);
         ServiceProcess logic = start("logic", "goim.jar.logic", common);
         ServiceProcess job = start("job", "goim.jar.job", common);
         comet = start(

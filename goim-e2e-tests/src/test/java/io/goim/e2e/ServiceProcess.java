@@ -31,6 +31,25 @@ final class ServiceProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /**
+     * The arguments every service of a test system takes: random ports, the test's Eureka, Kafka and
+     * Redis, logic's timeouts relaxed (the services and a broker share two cores here; logic's 1 s
+     * failure budget is tested in logic's own tests) and logic's push warm-up of {@code warmupPushes}.
+     */
+    static List<String> systemArgs(String eurekaUrl, String kafkaBrokers, int redisPort, int warmupPushes) {
+        return List.of(
+                "--server.port=0",
+                "--spring.grpc.server.port=0",
+                "--eureka.client.service-url.defaultZone=" + eurekaUrl,
+                "--eureka.client.registry-fetch-interval-seconds=1",
+                "--spring.kafka.bootstrap-servers=" + kafkaBrokers,
+                "--spring.data.redis.host=127.0.0.1",
+                "--spring.data.redis.port=" + redisPort,
+                "--goim.logic.timeouts.redis=3s",
+                "--goim.logic.timeouts.kafka=5s",
+                "--goim.logic.warmup.pushes=" + warmupPushes);
+    }
+
     static ServiceProcess start(String name, String jarProperty, List<String> args) {
         Path jar = Path.of(System.getProperty(jarProperty, "missing-" + jarProperty));
         if (!Files.isRegularFile(jar)) {
