@@ -111,8 +111,7 @@ class LogicAdmissionIT {
                 client.send(Op.AUTH, token(700 + i, "", "", "1000"));
             }
             // the stayers hold logic's places before the leavers come (each client has its own loop)
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> logic.connects.size() - connectsBefore == MAX_IN_FLIGHT);
+            await().atMost(Duration.ofSeconds(5)).until(() -> logic.connects.size() - connectsBefore == MAX_IN_FLIGHT);
             for (int i = 0; i < 6; i++) {
                 WebSocketClient client = WebSocketClient.connect(wsPort);
                 leaving.add(client);
