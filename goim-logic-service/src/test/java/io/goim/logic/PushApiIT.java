@@ -269,6 +269,46 @@ class PushApiIT {
     }
 
     @Test
+    void thePushRouteIsTimedLikeWhatWebFluxServes() {
+        pushRoomIsKeyedByTheRoomId();
+        http.get()
+                .uri("/goim/online/total")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .returnResult();
+
+        String text = http.get()
+                .uri("/actuator/prometheus")
+                .exchange()
+                .expectBody(String.class)
+                .returnResult()
+                .getResponseBody();
+        List<String> series = text.lines()
+                .filter(line -> line.startsWith("http_server_requests_seconds_count{"))
+                .toList();
+        // the push comes through PushRoute (Reactor Netty), the query through WebFlux: one metric,
+        // the same labels, so the dashboards and Prometheus take both
+        assertThat(series)
+                .anyMatch(line -> line.contains("uri=\"/goim/push/room\"")
+                        && line.contains("method=\"POST\"")
+                        && line.contains("status=\"200\"")
+                        && line.contains("outcome=\"SUCCESS\""))
+                .anyMatch(line -> line.contains("uri=\"/goim/online/total\""));
+        assertThat(series.stream().map(PushApiIT::labelNames).distinct()).hasSize(1);
+    }
+
+    private static List<String> labelNames(String line) {
+        return java.util.regex.Pattern.compile("([a-z_]+)=\"")
+                .matcher(line)
+                .results()
+                .map(m -> m.group(1))
+                .sorted()
+                .toList();
+    }
+
+    @Test
     void swaggerDocumentsEveryEndpoint() {
         http.get()
                 .uri("/v3/api-docs")

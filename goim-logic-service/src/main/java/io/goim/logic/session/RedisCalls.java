@@ -11,7 +11,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.stereotype.Component;
@@ -36,6 +40,7 @@ import reactor.core.scheduler.Schedulers;
  */
 @Component
 public final class RedisCalls implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(RedisCalls.class);
     private final MeterRegistry meters;
     private final RedisConnectionFactory factory;
     private final Duration timeout;
@@ -100,6 +105,18 @@ public final class RedisCalls implements DisposableBean {
         return bounded.orTimeout(bound.toNanos(), TimeUnit.NANOSECONDS)
                 .whenComplete((value, error) -> timer(operation, error == null ? "ok" : "error")
                         .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * Opens the shared connection and sends a PING once at start-up, in the background, so that the
+     * first push by keys or mids does not pay for the connection, Lettuce's handshake and its first
+     * reply (together more than the API's 400 ms on a busy machine). A Redis that is not there yet
+     * only logs; the first call opens the connection then.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void warmUp() {
+        Mono.fromFuture(() -> commands("ping", c -> c.ping(), sessionTimeout), true)
+                .subscribe(ok -> {}, error -> log.warn("redis warm-up failed error={}", error.toString()));
     }
 
     private synchronized RedisClusterAsyncCommands<byte[], byte[]> open() {

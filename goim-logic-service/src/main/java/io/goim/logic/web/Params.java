@@ -2,6 +2,7 @@ package io.goim.logic.web;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Repeatable parameters: {@code mids=1&mids=2}, comma lists {@code mids=1,2}, or both, with the
@@ -10,6 +11,34 @@ import java.util.List;
  */
 final class Params {
     private Params() {}
+
+    /** The values of a query parameter, none when it is absent. */
+    static List<String> all(Map<String, List<String>> query, String name) {
+        List<String> values = query.get(name);
+        return values == null ? List.of() : values;
+    }
+
+    /** A required single-valued parameter: its first value, which must not be empty. */
+    static String required(Map<String, List<String>> query, String name) {
+        List<String> values = all(query, name);
+        if (values.isEmpty() || values.getFirst().isEmpty()) {
+            throw new RequestException("Required query parameter '" + name + "' is not present.");
+        }
+        return values.getFirst();
+    }
+
+    /** An int32 parameter; {@code fallback} when it is optional and absent, else required. */
+    static int int32(Map<String, List<String>> query, String name, Integer fallback) {
+        if (fallback != null && all(query, name).isEmpty()) {
+            return fallback;
+        }
+        String value = required(query, name);
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new RequestException(name + ": not an int32: " + value);
+        }
+    }
 
     static List<String> list(String name, List<String> values, int max) {
         List<String> all = new ArrayList<>();

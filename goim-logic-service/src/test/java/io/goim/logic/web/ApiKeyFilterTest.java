@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
 @WebFluxTest(
         controllers = {PushController.class, OnlineController.class, NodesController.class},
         properties = {"goim.logic.api.keys=first-key,second-key", "goim.logic.api.protect-queries=true"})
-@Import({PushBody.class, TestMeters.class})
+@Import({PushBody.class, PushRequests.class, ApiKeys.class, TestMeters.class})
 @EnableConfigurationProperties(LogicProperties.class)
 class ApiKeyFilterTest {
     private static final String REFUSED =

@@ -23,7 +23,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @WebFluxTest(
         controllers = {OnlineController.class, NodesController.class},
         properties = "goim.logic.limits.max-targets=2")
-@Import(TestMeters.class)
+@Import({ApiKeys.class, TestMeters.class})
 @EnableConfigurationProperties(LogicProperties.class)
 class QueryControllersTest {
     @Autowired
