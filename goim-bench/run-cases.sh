@@ -63,8 +63,9 @@ until grep -q 'is running' "$RUN_LOG"; do
   kill -0 "$RUN_PID" 2>/dev/null || { tail -n 30 "$RUN_LOG" >&2; echo "run-local.sh failed" >&2; exit 1; }
   sleep 1
 done
-pid_of() { pgrep -f "goim-$1-service-.*-exec.jar" | head -n 1; }
-COMET_PID=$(pid_of comet)
+# by the port it listens on: another comet jar on this machine (a test run, say) must not be taken
+listener_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2; }
+COMET_PID=$(listener_pid 3102)
 WS=ws://127.0.0.1:3102/sub
 CPU=comet=http://127.0.0.1:3108/actuator/prometheus,logic=http://127.0.0.1:3111/actuator/prometheus,job=http://127.0.0.1:3131/actuator/prometheus
 ROOM_PUSH='http://127.0.0.1:3111/goim/push/room?operation=1000&type=live&room=1000'
