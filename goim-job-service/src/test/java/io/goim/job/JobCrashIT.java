@@ -45,7 +45,11 @@ class JobCrashIT {
                 "--eureka.client.enabled=false",
                 "--spring.cloud.discovery.client.simple.instances.goim-comet[0].uri=http://127.0.0.1:" + comet.port(),
                 "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[server.id]=" + SERVER,
-                "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[grpc.port]=" + comet.port()
+                "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[grpc.port]=" + comet.port(),
+                // room history runs against the shared Redis: this test's rooms expire soon
+                "--goim.job.history.meta-ttl=2m",
+                "--goim.job.history.room.ttl=2m",
+                "--goim.job.history.replay-ttl=2m"
             };
             comet.refuseNext(Integer.MAX_VALUE);
             ConfigurableApplicationContext first =

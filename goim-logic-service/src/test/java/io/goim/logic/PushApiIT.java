@@ -36,7 +36,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
             "spring.grpc.server.port=0",
             "eureka.client.enabled=false",
             "goim.logic.timeouts.kafka=10s",
-            "management.endpoints.web.exposure.include=prometheus"
+            "management.endpoints.web.exposure.include=prometheus",
+            // pushes by mids fill inboxes in the shared Redis: this test's expire soon
+            "goim.logic.history.user.ttl=2m",
+            "goim.logic.history.meta-ttl=2m"
         })
 @AutoConfigureWebTestClient
 @EmbeddedKafka(
