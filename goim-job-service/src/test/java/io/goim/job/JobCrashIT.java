@@ -45,11 +45,7 @@ class JobCrashIT {
                 "--eureka.client.enabled=false",
                 "--spring.cloud.discovery.client.simple.instances.goim-comet[0].uri=http://127.0.0.1:" + comet.port(),
                 "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[server.id]=" + SERVER,
-                "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[grpc.port]=" + comet.port(),
-                // room history runs against the shared Redis: this test's rooms expire soon
-                "--goim.job.history.meta-ttl=2m",
-                "--goim.job.history.room.ttl=2m",
-                "--goim.job.history.replay-ttl=2m"
+                "--spring.cloud.discovery.client.simple.instances.goim-comet[0].metadata[grpc.port]=" + comet.port()
             };
             comet.refuseNext(Integer.MAX_VALUE);
             ConfigurableApplicationContext first =
@@ -133,7 +129,11 @@ class JobCrashIT {
                     System.getProperty("goim.jar.job"),
                     "--server.port=0",
                     "--spring.kafka.bootstrap-servers=" + bootstrap,
-                    "--goim.job.comet.retries=1000000"));
+                    "--goim.job.comet.retries=1000000",
+                    // room history runs against the shared Redis: this test's rooms expire soon (as TestJob's)
+                    "--goim.job.history.meta-ttl=2m",
+                    "--goim.job.history.room.ttl=2m",
+                    "--goim.job.history.replay-ttl=2m"));
             command.addAll(discovery);
             killed = new ProcessBuilder(command)
                     .redirectErrorStream(true)
