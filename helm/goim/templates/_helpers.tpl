@@ -130,3 +130,39 @@ imagePullSecrets:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+{{/* Redis for logic (sessions, the user inbox) and job (room history, docs/recovery.md) */}}
+{{- define "goim.redisEnv" -}}
+{{- if eq .Values.redis.mode "standalone" }}
+- name: REDIS_HOST
+  value: {{ .Values.redis.host | quote }}
+- name: REDIS_PORT
+  value: {{ .Values.redis.port | quote }}
+{{- else if eq .Values.redis.mode "sentinel" }}
+- name: SPRING_DATA_REDIS_SENTINEL_MASTER
+  value: {{ .Values.redis.sentinel.master | quote }}
+- name: SPRING_DATA_REDIS_SENTINEL_NODES
+  value: {{ join "," .Values.redis.sentinel.nodes | quote }}
+{{- else }}
+- name: SPRING_DATA_REDIS_CLUSTER_NODES
+  value: {{ join "," .Values.redis.cluster.nodes | quote }}
+{{- end }}
+{{- if .Values.redis.ssl }}
+- name: SPRING_DATA_REDIS_SSL_ENABLED
+  value: "true"
+{{- end }}
+{{- if .Values.redis.password.existingSecret }}
+- name: SPRING_DATA_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.password.existingSecret }}
+      key: {{ .Values.redis.password.key }}
+{{- if eq .Values.redis.mode "sentinel" }}
+- name: SPRING_DATA_REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.redis.password.existingSecret }}
+      key: {{ .Values.redis.password.key }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -129,7 +129,11 @@ class JobCrashIT {
                     System.getProperty("goim.jar.job"),
                     "--server.port=0",
                     "--spring.kafka.bootstrap-servers=" + bootstrap,
-                    "--goim.job.comet.retries=1000000"));
+                    "--goim.job.comet.retries=1000000",
+                    // room history runs against the shared Redis: this test's rooms expire soon (as TestJob's)
+                    "--goim.job.history.meta-ttl=2m",
+                    "--goim.job.history.room.ttl=2m",
+                    "--goim.job.history.replay-ttl=2m"));
             command.addAll(discovery);
             killed = new ProcessBuilder(command)
                     .redirectErrorStream(true)

@@ -40,7 +40,11 @@ final class TestJob {
                 "--goim.job.comet.refresh=500ms",
                 "--goim.job.comet.call-timeout=2s",
                 "--goim.job.comet.retry-backoff=20ms",
-                "--goim.job.comet.max-retry-backoff=100ms"));
+                "--goim.job.comet.max-retry-backoff=100ms",
+                // room history runs against the shared Redis: the tests' rooms expire soon
+                "--goim.job.history.meta-ttl=2m",
+                "--goim.job.history.room.ttl=2m",
+                "--goim.job.history.replay-ttl=2m"));
         args.addAll(List.of(more));
         return new SpringApplicationBuilder(JobApplication.class).run(args.toArray(String[]::new));
     }

@@ -36,7 +36,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
             "spring.grpc.server.port=0",
             "eureka.client.enabled=false",
             "goim.logic.timeouts.kafka=10s",
-            "management.endpoints.web.exposure.include=prometheus"
+            "management.endpoints.web.exposure.include=prometheus",
+            // pushes by mids fill inboxes in the shared Redis: this test's expire soon
+            "goim.logic.history.user.ttl=2m",
+            "goim.logic.history.meta-ttl=2m"
         })
 @AutoConfigureWebTestClient
 @EmbeddedKafka(
@@ -160,6 +163,57 @@ class PushApiIT {
         assertThat(sent).extracting(ConsumerRecord::key).containsExactly(a, b);
         assertThat(sent).extracting(r -> value(r).getServer()).containsExactly(s1, s2);
         assertThat(sent).allSatisfy(r -> assertThat(value(r).getOperation()).isEqualTo(1001));
+    }
+
+    @Test
+    void pushByMidsFillsTheInboxEvenOfflineAndCarriesEachKeysUserOffset() {
+        long online = System.nanoTime();
+        long offline = online + 1;
+        String key = "it-key-" + UUID.randomUUID();
+        redis.opsForHash().put("mid_" + online, key, "server-inbox");
+        written.addAll(List.of(
+                "mid_" + online,
+                "goim_us_{" + online + "}",
+                "goim_uh_{" + online + "}",
+                "goim_us_{" + offline + "}",
+                "goim_uh_{" + offline + "}"));
+        String first = "inbox-1 " + UUID.randomUUID();
+        String second = "inbox-2 " + UUID.randomUUID();
+
+        post("/goim/push/mids?operation=1000&mids=" + online + "&mids=" + offline, first)
+                .jsonPath("$.code")
+                .isEqualTo(0);
+        post("/goim/push/mids?operation=1001&mids=" + online + "&mids=" + offline, second)
+                .jsonPath("$.code")
+                .isEqualTo(0);
+
+        // one record per comet server, as goim; seqs index for index with keys (docs/recovery.md)
+        assertThat(value(withBody(first, 1).getFirst()).getSeqsList()).containsExactly(1);
+        PushMsg later = value(withBody(second, 1).getFirst());
+        assertThat(later.getKeysList()).containsExactly(key);
+        assertThat(later.getSeqsList()).containsExactly(2);
+
+        // the offline mid's inbox filled all the same
+        http.get()
+                .uri("/goim/history/mid?mid=" + offline + "&since=0")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectBody()
+                .jsonPath("$.code")
+                .isEqualTo(0)
+                .jsonPath("$.data.offset")
+                .isEqualTo(2)
+                .jsonPath("$.data.recovered")
+                .isEqualTo(true)
+                .jsonPath("$.data.messages[0].offset")
+                .isEqualTo(1)
+                .jsonPath("$.data.messages[0].op")
+                .isEqualTo(1000)
+                .jsonPath("$.data.messages[1].op")
+                .isEqualTo(1001)
+                .jsonPath("$.data.messages[1].body")
+                .isEqualTo(java.util.Base64.getEncoder().encodeToString(second.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -35,10 +35,14 @@ final class ApiKeys {
                 Reply.error(Reply.UNAUTHORIZED, "missing or wrong API key (Authorization: Bearer)"));
     }
 
-    /** Whether a call to this path needs a key: the pushes, and the queries when protect-queries. */
+    /**
+     * Whether a call to this path needs a key: the pushes, the history (what users were sent), and
+     * the queries when protect-queries.
+     */
     boolean guards(String path) {
         return !keyDigests.isEmpty()
                 && (path.startsWith("/goim/push/")
+                        || path.startsWith("/goim/history/")
                         || (protectQueries && (path.startsWith("/goim/online/") || path.startsWith("/goim/nodes/"))));
     }
 
