@@ -21,7 +21,7 @@ const path = require('path');
 const {chromium} = require('playwright-core');
 
 function args() {
-    const out = {scenario: 'chat', out: 'target/browser', chromium: '/usr/bin/chromium', room: 'live://browser-' + Date.now()};
+    const out = {scenario: 'chat', out: 'target/browser', chromium: '/usr/bin/chromium', room: 'chat://browser-' + Date.now()};
     const argv = process.argv.slice(2);
     for (let i = 0; i < argv.length; i += 2) {
         if (!argv[i].startsWith('--') || argv[i + 1] === undefined) throw new Error('usage: --name value pairs, got ' + argv[i]);

@@ -11,10 +11,13 @@
  * (the reply carries the room's online count), op 9 deliveries whose body is inner frames back to
  * back. Past goim's example: the comet addresses and the reconnect back-off come from logic's
  * GET /goim/nodes/weighted; the connection comes back by itself; and with a server that keeps
- * history (docs/recovery.md), it recovers what it missed while it was away: op 18 after each auth
- * reply with the room and user positions it holds, op 19 in reply, op 20 for user-stream
- * deliveries, duplicates dropped by offset. A server without recovery echoes op 18 with an empty
- * body (goim echoes every op it does not know) or says nothing: the client then goes on live.
+ * history (docs/recovery.md), it recovers what it missed while it was away: op 18 with the room
+ * and user positions it holds, sent right behind op 7 (so that comet holds live deliveries until
+ * the missed ones are written), op 19 in reply, then the missed messages, op 20 for user-stream
+ * deliveries, duplicates dropped by offset. A server without recovery ignores op 18 before auth
+ * (goim ignores every frame but op 7 there) or echoes it after (goim echoes ops it does not know):
+ * the client waits recoverTimeoutMs after op 8 for op 19, holding what comes meanwhile, then goes
+ * on live with it.
  *
  * Loaded as a classic script it defines the global Goim; in CommonJS it is module.exports.
  */
@@ -98,6 +101,11 @@
         return Math.max(0, Math.round(jittered * 1000));
     }
 
+    /** A position the server gave: an epoch ('' is history off: nothing to track). */
+    function known(position) {
+        return position != null && position.epoch != null && position.epoch !== '';
+    }
+
     function scriptOrigin() {
         try {
             if (typeof document !== 'undefined' && document.currentScript && document.currentScript.src) {
@@ -126,9 +134,9 @@
      *                function (nodes) => string|array given nodes/weighted's data (null when it
      *                could not be read). nodes/weighted is still read for the back-off.
      *   secure       wss and wss_port instead of ws and ws_port (default: the page is https)
-     *   recover      send op 18 after each auth reply (default true)
+     *   recover      send op 18 behind each op 7 (default true)
      *   positions    {room: {epoch, offset}, user: {epoch, offset}} to start from (e.g. kept by the page)
-     *   recoverTimeoutMs  how long to wait for op 19 before going on live (default 3000)
+     *   recoverTimeoutMs  how long after op 8 to wait for op 19 before going on live (default 3000)
      *   heartbeatMs  op 2 every this many ms (default 30000, as goim's client)
      *   connectTimeoutMs  a WebSocket that has not opened by then is given up (default 10000)
      *   backoff      {base_delay, max_delay, factor, jitter} in seconds, over nodes/weighted's
@@ -343,6 +351,11 @@
             ws.onopen = () => {
                 if (this.ws !== ws) return;
                 ws.send(encode(Op.AUTH, ++this.seq, this.token()));
+                if (this.options.recover) {
+                    // right behind op 7: comet holds live deliveries from the room join to op 19
+                    this.recovering = true;
+                    ws.send(encode(Op.RECOVER, ++this.seq, this.recoverBody()));
+                }
             };
             ws.onmessage = (event) => {
                 if (this.ws !== ws) return;
@@ -400,6 +413,10 @@
                     }
                     break;
                 }
+                case Op.CHANGE_ROOM_REPLY:
+                    // the new room's position, for the next recovery (its live messages are not held)
+                    if (this.options.recover) this.send(Op.RECOVER, this.recoverBody(['room']));
+                    break;
                 case Op.RECOVER:
                     // goim's echo of an op it does not know: no recovery on this server
                     if (this.recovering) this.live({supported: false, reason: 'echo'});
@@ -420,14 +437,18 @@
             // as goim's client: a heartbeat at once (it brings the online count), then periodically
             this.heartbeat();
             this.timers.heartbeat = setInterval(() => this.heartbeat(), this.options.heartbeatMs);
-            if (!this.options.recover) return;
-            this.recovering = true;
-            this.held = [];
-            const position = (s) => (s.epoch == null ? {} : {epoch: s.epoch, offset: s.offset});
-            this.send(Op.RECOVER, JSON.stringify({room: position(this.streams.room), user: position(this.streams.user)}));
+            if (!this.recovering) return;
             this.timers.recover = setTimeout(() => {
                 if (this.recovering) this.live({supported: false, reason: 'timeout'});
             }, this.options.recoverTimeoutMs);
+        }
+
+        /** op 18's body: the positions held; {} for a stream with none ("tell me the current one"). */
+        recoverBody(only) {
+            const position = (s) => (known(s) ? {epoch: s.epoch, offset: s.offset} : {});
+            const body = {};
+            for (const name of only || ['room', 'user']) body[name] = position(this.streams[name]);
+            return JSON.stringify(body);
         }
 
         recovered(bytes) {
@@ -443,10 +464,10 @@
                 const part = reply[name];
                 if (!part || part.epoch == null) continue;
                 const held = this.streams[name];
-                if (part.recovered && held.epoch === part.epoch) {
+                if (part.recovered && known(held) && held.epoch === part.epoch) {
                     continue; // the missed messages follow, numbered from held.offset + 1
                 }
-                const hadPosition = held.epoch != null;
+                const hadPosition = known(held);
                 this.streams[name] = {epoch: part.epoch, offset: Number(part.offset) || 0};
                 if (hadPosition) {
                     this.emit('reset', {stream: name, epoch: part.epoch, offset: this.streams[name].offset});
@@ -478,7 +499,7 @@
                 named = stream;
                 offset = inner.seq;
                 const position = this.streams[stream];
-                if (position.epoch != null) {
+                if (known(position)) {
                     if (offset <= position.offset) return; // a duplicate: delivered already
                     position.offset = offset;
                 }

@@ -200,7 +200,7 @@ class BrowserIT {
                         "--control",
                         proxy.controlUrl(),
                         "--room",
-                        "live://browser-" + scenario + "-" + UUID.randomUUID(),
+                        "chat://browser-" + scenario + "-" + UUID.randomUUID(),
                         "--chromium",
                         chromium(),
                         "--out",
