@@ -181,6 +181,9 @@ async function main() {
                 exactly('B', (await view(b)).messages, sent);
                 throw e;
             });
+            const recovery = (await view(b)).recovery;
+            if (recovery !== 'recovered') throw new Error('B shows the missed messages but its recovery says ' + recovery);
+            step('recovered', {page: 'B'});
             sent.push('live after the recovery');
             await send(a, sent[sent.length - 1]);
             exactly('B', (await shows(b, 'B', sent, 30000)).messages, sent);

@@ -36,7 +36,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 @DisplayName("goim.js and the demo in a real browser (needs node and chromium)")
 @EnabledIf(
         value = "browserFound",
-        disabledReason = "needs node (with npm) and chromium on this machine; .ci/run installs them"
+        disabledReason = "needs node 20 or newer (with npm) and chromium on this machine; .ci/run installs them"
                 + " (apt-get install -y chromium nodejs npm)")
 class BrowserIT {
     private static final Logger log = LoggerFactory.getLogger(BrowserIT.class);
@@ -55,9 +55,11 @@ class BrowserIT {
 
     static boolean browserFound() {
         String chromium = chromium();
-        boolean node = runs("node", "--version") && runs("npm", "--version");
+        // playwright-core 1.65 wants node 20 or newer
+        boolean node = runs("node", "-e", "process.exit(Number(process.versions.node.split('.')[0]) >= 20 ? 0 : 1)")
+                && runs("npm", "--version");
         if (chromium == null || !node) {
-            log.warn("SKIPPED the browser test: needs node and npm ({}) and chromium ({})", node, chromium);
+            log.warn("SKIPPED the browser test: needs node 20+ and npm ({}) and chromium ({})", node, chromium);
             return false;
         }
         return true;

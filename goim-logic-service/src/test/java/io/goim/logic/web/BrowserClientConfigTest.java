@@ -1,13 +1,17 @@
 package io.goim.logic.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.when;
 
 import io.goim.logic.config.LogicProperties;
 import io.goim.logic.node.CometDirectory;
+import io.goim.logic.node.Nodes;
 import io.goim.logic.node.NodesService;
 import io.goim.logic.online.RoomCounts;
 import io.goim.logic.push.PushMetrics;
 import io.goim.logic.push.PushService;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -21,14 +25,15 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * goim.js and the demo page are served as they are, without an API key even when logic has API keys
- * and protects its queries (README, Browser client and demo); the push API stays guarded.
+ * (README, Browser client and demo); the push API stays guarded; pages of any origin may read
+ * nodes/weighted, and only that.
  */
 @WebFluxTest(
         controllers = {PushController.class, OnlineController.class, NodesController.class},
-        properties = {"goim.logic.api.keys=a-key", "goim.logic.api.protect-queries=true"})
-@Import({DemoRoutes.class, PushBody.class, TestMeters.class})
+        properties = "goim.logic.api.keys=a-key")
+@Import({BrowserClientConfig.class, PushBody.class, TestMeters.class})
 @EnableConfigurationProperties(LogicProperties.class)
-class DemoRoutesTest {
+class BrowserClientConfigTest {
     @Autowired
     WebTestClient http;
 
@@ -84,6 +89,29 @@ class DemoRoutesTest {
                 .expectHeader()
                 .location("demo/");
         http.get().uri("/demo/index.html").exchange().expectStatus().isOk();
+    }
+
+    @Test
+    void pagesOfAnyOriginMayReadNodesWeightedOnly() {
+        when(nodes.weighted(anyString(), anyString()))
+                .thenReturn(
+                        new Nodes("d", 3101, 3102, 3103, 240, 2, List.of("n"), new Nodes.Backoff(300, 3, 1.8f, 0.3f)));
+        http.get()
+                .uri("/goim/nodes/weighted?platform=web")
+                .header(HttpHeaders.ORIGIN, "https://chat.example")
+                .exchange()
+                .expectStatus()
+                .isOk()
+                .expectHeader()
+                .valueEquals(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        http.post()
+                .uri("/goim/push/room?operation=1000&type=live&room=1000")
+                .header(HttpHeaders.ORIGIN, "https://chat.example")
+                .header(HttpHeaders.AUTHORIZATION, "Bearer a-key")
+                .bodyValue("x")
+                .exchange()
+                .expectHeader()
+                .doesNotExist(HttpHeaders.ACCESS_CONTROL_ALLOW_ORIGIN);
     }
 
     @Test
