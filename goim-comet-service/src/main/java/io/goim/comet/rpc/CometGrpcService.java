@@ -15,8 +15,10 @@ import io.goim.proto.comet.PushMsgReq;
 import io.goim.proto.comet.RoomsReply;
 import io.goim.proto.comet.RoomsReq;
 import io.goim.proto.frame.Frame;
+import io.goim.proto.frame.Op;
 import io.goim.proto.protocol.Proto;
 import io.grpc.stub.StreamObserver;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,13 +47,23 @@ class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean
         this.metrics = metrics;
     }
 
-    /** Push to connection keys, only to channels that accept {@code protoOp}. */
+    /**
+     * Push to connection keys, only to channels that accept {@code protoOp}. A push by mids carries
+     * each key's user offset ({@code seqs}): a channel that sent op 18 gets it as op 20 with that
+     * offset (docs/recovery.md), the others exactly as goim sends it.
+     */
     @Override
     public void pushMsg(PushMsgReq request, StreamObserver<PushMsgReply> reply) {
         Fanout fanout = new Fanout();
-        for (String key : request.getKeysList()) {
-            Channel channel = buckets.channel(key);
-            if (channel != null && channel.accepts(request.getProtoOp())) {
+        boolean numbered = request.getSeqsCount() == request.getKeysCount() && request.getSeqsCount() > 0;
+        for (int i = 0; i < request.getKeysCount(); i++) {
+            Channel channel = buckets.channel(request.getKeys(i));
+            if (channel == null || !channel.accepts(request.getProtoOp())) {
+                continue;
+            }
+            if (numbered && channel.userStream()) {
+                deliverUser(channel, request.getProto(), request.getSeqs(i));
+            } else {
                 fanout.add(channel);
             }
         }
@@ -61,10 +73,26 @@ class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean
         reply.onCompleted();
     }
 
-    /** Push to every channel in a room, whatever it accepts (goim). */
+    /** op 20 for one channel: the inner frames with the user offset (docs/recovery.md). */
+    private static void deliverUser(Channel channel, Proto proto, int seq) {
+        ByteBuf inner = Unpooled.copiedBuffer(proto.getBody().asReadOnlyByteBuffer());
+        for (int at = 0;
+                at + Frame.HEADER_LENGTH <= inner.writerIndex();
+                at += Math.max(inner.getInt(at), Frame.HEADER_LENGTH)) {
+            inner.setInt(at + 12, seq);
+        }
+        Frame frame = new Frame(Frame.VERSION, Op.USER_RAW, 0, inner);
+        try {
+            channel.executor().execute(() -> channel.deliver(frame));
+        } catch (RuntimeException rejected) {
+            frame.release();
+        }
+    }
+
+    /** Push to every channel in a room, whatever it accepts (goim); a recovering channel holds it. */
     @Override
     public void broadcastRoom(BroadcastRoomReq request, StreamObserver<BroadcastRoomReply> reply) {
-        Fanout fanout = new Fanout();
+        Fanout fanout = new Fanout(true);
         buckets.forEachInRoom(request.getRoomID(), fanout::add);
         int channels = fanout.size();
         fanout.write(frame(request.getProto()), nanos -> metrics.fanout("room", channels, nanos));

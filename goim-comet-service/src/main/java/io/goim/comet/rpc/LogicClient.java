@@ -14,6 +14,8 @@ import io.goim.proto.logic.OnlineReply;
 import io.goim.proto.logic.OnlineReq;
 import io.goim.proto.logic.ReceiveReply;
 import io.goim.proto.logic.ReceiveReq;
+import io.goim.proto.logic.RecoverReply;
+import io.goim.proto.logic.RecoverReq;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -106,6 +108,11 @@ public class LogicClient implements DisposableBean {
      * metadata ({@code goim-key}, {@code goim-server}) so that logic's upstream record names the
      * connection. A key that is not printable ASCII cannot be a header value and is left out.
      */
+    /** Not goim's (issue 15, docs/recovery.md): a connection's missed room and user messages. */
+    public CompletableFuture<RecoverReply> recover(RecoverReq request) {
+        return call((stub, observer) -> stub.recover(request, observer));
+    }
+
     public CompletableFuture<ReceiveReply> receive(ReceiveReq request, String key, String server) {
         Metadata headers = new Metadata();
         if (isHeaderSafe(key)) {

@@ -2,7 +2,9 @@ package io.goim.comet.session;
 
 import io.goim.proto.frame.Frame;
 import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -11,6 +13,9 @@ import java.util.concurrent.Executor;
  * connection's own thread (ops 12, 14, 16); pushes read them from any thread.
  */
 public final class Channel {
+    /** Deliveries held for one recovering connection at most (docs/recovery.md). */
+    public static final int MAX_HELD = 1000;
+
     private final long mid;
     private final String key;
     private final String ip;
@@ -23,6 +28,16 @@ public final class Channel {
 
     private final Outbound outbound;
     private volatile String roomId;
+
+    /**
+     * Recovery (docs/recovery.md): room and user deliveries held while the connection recovers, in
+     * order; null when not holding. Read and written on the connection's event loop only (the
+     * fan-out's writes for a channel run there, and so does the recover).
+     */
+    private List<Frame> held;
+
+    /** The connection sent op 18: its pushes by mids come as op 20 with the user offset. */
+    private volatile boolean userStream;
 
     public Channel(long mid, String key, String roomId, Iterable<Integer> accepts, String ip, Outbound outbound) {
         this.mid = mid;
@@ -90,6 +105,52 @@ public final class Channel {
         more[insert] = op;
         System.arraycopy(ops, insert, more, insert + 1, ops.length - insert);
         return more;
+    }
+
+    /** Whether the connection has sent op 18, so that pushes by mids reach it as op 20. */
+    public boolean userStream() {
+        return userStream;
+    }
+
+    public void userStream(boolean on) {
+        userStream = on;
+    }
+
+    /** Starts holding room and user deliveries (on the connection's event loop). */
+    public void hold() {
+        if (held == null) {
+            held = new ArrayList<>();
+        }
+    }
+
+    /** Whether deliveries are held now (on the connection's event loop). */
+    public boolean holding() {
+        return held != null;
+    }
+
+    /**
+     * A room or user delivery on the connection's event loop: held while recovering (past {@value
+     * #MAX_HELD} the connection is closed, so that the client recovers again), else written.
+     * Takes ownership of {@code frame}.
+     */
+    public boolean deliver(Frame frame) {
+        if (held == null) {
+            return outbound.write(frame);
+        }
+        if (held.size() >= MAX_HELD) {
+            frame.release();
+            close(CloseReason.RECOVER_FAILED);
+            return false;
+        }
+        held.add(frame);
+        return true;
+    }
+
+    /** Stops holding; the caller owns the frames held, in order. */
+    public List<Frame> release() {
+        List<Frame> frames = held == null ? List.of() : held;
+        held = null;
+        return frames;
     }
 
     /** Writes a frame this channel now owns, from any thread; false when it was dropped. */

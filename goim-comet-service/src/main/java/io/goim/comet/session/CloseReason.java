@@ -20,7 +20,11 @@ public enum CloseReason {
     INTERNAL_ERROR(4012, "internal error"),
     CONNECTION_LIMIT(4013, "this comet is full: reconnect elsewhere"),
     /** The client reset or broke the connection: nothing reaches it any more, the code is for the metrics. */
-    CLIENT_GONE(4014, "connection lost by the client");
+    CLIENT_GONE(4014, "connection lost by the client"),
+    /** Not goim's (docs/recovery.md): an op 18 whose body is not the recover JSON. */
+    BAD_RECOVER(4020, "bad recover request"),
+    /** Not goim's (docs/recovery.md): the recover could not be answered now: reconnect and recover again. */
+    RECOVER_FAILED(4021, "recover failed: reconnect and recover again");
 
     private final int code;
     private final String text;

@@ -21,7 +21,20 @@ import java.util.function.LongConsumer;
  */
 public final class Fanout {
     private final Map<Executor, List<Channel>> byExecutor = new IdentityHashMap<>();
+    private final boolean stream;
     private int size;
+
+    /** A fan-out of pushes that are no stream's (broadcasts): never held for a recovering channel. */
+    public Fanout() {
+        this(false);
+    }
+
+    /**
+     * @param stream a room's messages: a channel that recovers holds them (docs/recovery.md)
+     */
+    public Fanout(boolean stream) {
+        this.stream = stream;
+    }
 
     public void add(Channel channel) {
         byExecutor.computeIfAbsent(channel.executor(), e -> new ArrayList<>()).add(channel);
@@ -52,7 +65,7 @@ public final class Fanout {
         try {
             for (Map.Entry<Executor, List<Channel>> entry : byExecutor.entrySet()) {
                 Executor executor = entry.getKey();
-                Share share = new Share(frame.retainedDuplicate(), entry.getValue(), loops, start, done);
+                Share share = new Share(frame.retainedDuplicate(), entry.getValue(), stream, loops, start, done);
                 if (executor instanceof EventExecutor loop && loop.inEventLoop()) {
                     // this thread's own connections: written once the other loops have their tasks
                     here = share;
@@ -74,7 +87,8 @@ public final class Fanout {
     }
 
     /** One event loop's part of a fan-out. */
-    private record Share(Frame shared, List<Channel> channels, AtomicInteger loops, long start, LongConsumer done)
+    private record Share(
+            Frame shared, List<Channel> channels, boolean stream, AtomicInteger loops, long start, LongConsumer done)
             implements Runnable {
         @Override
         public void run() {
@@ -83,6 +97,10 @@ public final class Fanout {
             Map<Object, ByteBuf> encoded = new HashMap<>(4);
             try {
                 for (Channel channel : channels) {
+                    if (stream && channel.holding()) {
+                        channel.deliver(shared.retainedDuplicate());
+                        continue;
+                    }
                     ByteBuf wire = encoded.computeIfAbsent(channel.encodingKey(), k -> channel.encode(shared));
                     channel.pushEncoded(wire.retainedDuplicate());
                 }

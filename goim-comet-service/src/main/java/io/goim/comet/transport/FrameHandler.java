@@ -12,9 +12,12 @@ import io.goim.proto.logic.ConnectReq;
 import io.goim.proto.logic.DisconnectReq;
 import io.goim.proto.logic.HeartbeatReq;
 import io.goim.proto.logic.ReceiveReq;
+import io.goim.proto.logic.RecoverReply;
+import io.goim.proto.logic.RecoverReq;
 import io.goim.proto.protocol.Proto;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,6 +29,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +68,12 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
     private long nextLogicHeartbeatNanos;
     private long rateWindowStartNanos;
     private int framesInWindow;
+    /** An op 18 sent with the auth, before op 8 (docs/recovery.md); answered once authenticated. */
+    private RecoverReq.Builder pendingRecover;
+
+    private int pendingRecoverSeq;
+    /** A recover is under way: another op 18 is ignored until it is answered. */
+    private boolean recovering;
 
     FrameHandler(Connections connections, Transport transport, String cookie, String ip, ConnectionOutbound outbound) {
         this.connections = connections;
@@ -112,6 +122,16 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
                     }
                 }
                 case AUTHENTICATED -> operate(ctx, frame);
+                case AUTHENTICATING -> {
+                    // the recover sent right after the auth (docs/recovery.md): kept until op 8
+                    if (frame.op() == Op.RECOVER && pendingRecover == null) {
+                        pendingRecover = Recover.parse(frame.content());
+                        pendingRecoverSeq = frame.seq();
+                        if (pendingRecover == null) {
+                            outbound.close(CloseReason.BAD_RECOVER);
+                        }
+                    }
+                }
                 default -> {
                     // AUTHENTICATING or CLOSED: ignored, as goim ignores frames before auth
                 }
@@ -180,6 +200,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         state = State.AUTHENTICATED;
         connections.authenticated(ctx.channel());
         connections.metrics().auth("ok");
+        if (pendingRecover != null) {
+            // held from before the channel joins its room: nothing live reaches the client before op 19
+            channel.hold();
+            channel.userStream(true);
+        }
         Channel older = connections.buckets().bucket(channel.key()).put(channel);
         if (older != null) {
             older.close(CloseReason.REPLACED);
@@ -188,6 +213,11 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         heartbeatTimeoutNanos = reply.getHeartbeat() > 0 ? reply.getHeartbeat() : FALLBACK_HEARTBEAT_NANOS;
         nextLogicHeartbeatNanos = System.nanoTime() + logicHeartbeatInterval();
         scheduleHeartbeatTimeout(ctx);
+        if (pendingRecover != null) {
+            RecoverReq.Builder asked = pendingRecover;
+            pendingRecover = null;
+            recover(ctx, asked, pendingRecoverSeq);
+        }
         log.debug(
                 "auth ok mid={} key={} room={} transport={}",
                 channel.mid(),
@@ -211,12 +241,109 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
                 ops(frame, false);
                 ctx.writeAndFlush(Frame.empty(Op.UNSUB_REPLY, frame.seq()));
             }
+            case Op.RECOVER -> {
+                RecoverReq.Builder asked = Recover.parse(frame.content());
+                if (asked == null) {
+                    outbound.close(CloseReason.BAD_RECOVER);
+                } else if (!recovering) {
+                    recover(ctx, asked, frame.seq());
+                }
+            }
             default -> {
                 receive(frame);
                 // goim acknowledges an upstream message by echoing its header with an empty body
                 ctx.writeAndFlush(new Frame(frame.ver(), frame.op(), frame.seq(), Unpooled.EMPTY_BUFFER));
             }
         }
+    }
+
+    /**
+     * op 18 (docs/recovery.md): hold the channel's room and user deliveries, ask logic for both
+     * streams, then write op 19, the missed messages, and the held ones the client has not had.
+     */
+    private void recover(ChannelHandlerContext ctx, RecoverReq.Builder asked, int seq) {
+        recovering = true;
+        channel.hold();
+        channel.userStream(true);
+        String roomId = channel.roomId();
+        RecoverReq request = asked.setServer(connections.properties().server())
+                .setKey(channel.key())
+                .setMid(channel.mid())
+                .setRoom(roomId)
+                .build();
+        connections
+                .logic()
+                .recover(request)
+                .whenComplete((reply, error) -> ctx.executor().execute(() -> {
+                    recovering = false;
+                    recovered(ctx, request, seq, roomId, reply, error);
+                }));
+    }
+
+    private void recovered(
+            ChannelHandlerContext ctx, RecoverReq asked, int seq, String roomId, RecoverReply reply, Throwable error) {
+        List<Frame> held = channel.release();
+        try {
+            if (state != State.AUTHENTICATED || !ctx.channel().isActive()) {
+                return;
+            }
+            if (error != null) {
+                log.warn("recover failed mid={} key={} error={}", channel.mid(), channel.key(), error.toString());
+                outbound.close(CloseReason.RECOVER_FAILED);
+                return;
+            }
+            byte[] json = Recover.reply(asked, roomId, reply.getRoom(), reply.getUser());
+            ctx.write(new Frame(Frame.VERSION, Op.RECOVER_REPLY, seq, Unpooled.wrappedBuffer(json)));
+            if (reply.getRoom().getRecovered() && !reply.getRoom().getFrames().isEmpty()) {
+                writeNow(
+                        ctx,
+                        Op.RAW,
+                        Unpooled.wrappedBuffer(reply.getRoom().getFrames().asReadOnlyByteBuffer()));
+            }
+            if (reply.getUser().getRecovered() && !reply.getUser().getFrames().isEmpty()) {
+                writeNow(
+                        ctx,
+                        Op.USER_RAW,
+                        Unpooled.wrappedBuffer(reply.getUser().getFrames().asReadOnlyByteBuffer()));
+            }
+            // held deliveries: only what the client has not had; those at or below the position in
+            // op 19 were stored before logic read them, so they were among the missed ones
+            long roomAfter = asked.getRoomAsked() ? reply.getRoom().getOffset() : -1;
+            long userAfter = asked.getUserAsked() ? reply.getUser().getOffset() : -1;
+            for (Frame frame : held) {
+                long after = frame.op() == Op.USER_RAW ? userAfter : roomAfter;
+                if (after < 0) {
+                    writeNow(ctx, frame.op(), frame.content().retainedDuplicate());
+                    continue;
+                }
+                ByteBuf newer = Recover.newerThan(ctx.alloc(), frame.content(), after);
+                if (newer != null) {
+                    writeNow(ctx, frame.op(), newer);
+                }
+            }
+            ctx.flush();
+            log.debug(
+                    "recovered mid={} key={} room={} room_recovered={} user_recovered={} held={}",
+                    channel.mid(),
+                    channel.key(),
+                    roomId,
+                    reply.getRoom().getRecovered(),
+                    reply.getUser().getRecovered(),
+                    held.size());
+        } finally {
+            held.forEach(Frame::release);
+        }
+    }
+
+    /**
+     * A delivery written past the push queue's limits: the missed messages are bounded by the
+     * history's size and the held ones by {@link Channel#MAX_HELD}, and dropping one would be a gap.
+     */
+    private void writeNow(ChannelHandlerContext ctx, int op, ByteBuf body) {
+        Frame frame = new Frame(Frame.VERSION, op, 0, body);
+        ByteBuf wire = outbound.encode(frame);
+        frame.release();
+        ctx.write(wire);
     }
 
     private void heartbeat(ChannelHandlerContext ctx, int seq) {
@@ -315,6 +442,9 @@ final class FrameHandler extends ChannelInboundHandlerAdapter {
         state = State.CLOSED;
         if (timer != null) {
             timer.cancel(false);
+        }
+        if (channel != null) {
+            channel.release().forEach(Frame::release);
         }
         // a channel replaced by a newer one with the same key no longer owns the session in logic:
         // its Disconnect would remove the newer connection's mapping (goim 2.0 loses it there)

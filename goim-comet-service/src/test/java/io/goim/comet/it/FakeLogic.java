@@ -71,6 +71,31 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         return server.getPort();
     }
 
+    /** Recover calls, in order. */
+    final List<io.goim.proto.logic.RecoverReq> recovers = new CopyOnWriteArrayList<>();
+    /** What Recover answers, and when: the test completes it (default: not recovered at once). */
+    volatile java.util.function.Function<
+                    io.goim.proto.logic.RecoverReq,
+                    java.util.concurrent.CompletableFuture<io.goim.proto.logic.RecoverReply>>
+            recoverAnswer = request -> java.util.concurrent.CompletableFuture.completedFuture(
+            io.goim.proto.logic.RecoverReply.getDefaultInstance());
+
+    @Override
+    public void recover(
+            io.goim.proto.logic.RecoverReq request, StreamObserver<io.goim.proto.logic.RecoverReply> reply) {
+        recovers.add(request);
+        recoverAnswer.apply(request).whenComplete((answer, error) -> {
+            if (error != null) {
+                reply.onError(io.grpc.Status.UNAVAILABLE
+                        .withDescription(error.toString())
+                        .asRuntimeException());
+            } else {
+                reply.onNext(answer);
+                reply.onCompleted();
+            }
+        });
+    }
+
     @Override
     public void connect(ConnectReq request, StreamObserver<ConnectReply> reply) {
         connects.add(request);

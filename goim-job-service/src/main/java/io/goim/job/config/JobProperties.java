@@ -8,6 +8,8 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -18,7 +20,8 @@ import org.springframework.validation.annotation.Validated;
 public record JobProperties(
         @Valid @DefaultValue Kafka kafka,
         @Valid @DefaultValue Comet comet,
-        @Valid @DefaultValue Room room) {
+        @Valid @DefaultValue Room room,
+        @Valid @DefaultValue History history) {
 
     /**
      * goim's [kafka] section (contract section 5), plus what at-least-once needs: where records that
@@ -68,4 +71,55 @@ public record JobProperties(
             @Min(1) @DefaultValue("20") int batch,
             @NotNull @DefaultValue("1s") Duration signal,
             @NotNull @DefaultValue("15m") Duration idle) {}
+
+    /**
+     * Room history (issue 15, docs/recovery.md): job numbers every room message with the room's
+     * offset and keeps the last ones in Redis.
+     *
+     * @param enabled false: nothing is numbered or stored (inner seq 0, as goim), no Redis calls
+     * @param room what every room keeps unless its type says otherwise
+     * @param types per room type (the {@code type} of {@code type://id}); {@code live} keeps no
+     *     messages and {@code goim-warmup} (logic's warm-up rooms) is not numbered unless set here
+     * @param metaTtl how long a room's position (its epoch) outlives its last message
+     * @param replayWindow Kafka offsets per room remembered to give a replayed record its number again
+     * @param replayTtl how long they are remembered
+     */
+    public record History(
+            @DefaultValue("true") boolean enabled,
+            @Valid @DefaultValue Stream room,
+            Map<String, @Valid Stream> types,
+            @NotNull @DefaultValue("24h") Duration metaTtl,
+            @Min(1) @DefaultValue("1000") int replayWindow,
+            @NotNull @DefaultValue("10m") Duration replayTtl) {
+
+        public History {
+            Map<String, Stream> merged = new LinkedHashMap<>();
+            merged.put("live", new Stream(0, Duration.ofMinutes(5)));
+            merged.put("goim-warmup", new Stream(0, Duration.ZERO));
+            if (types != null) {
+                merged.putAll(types);
+            }
+            types = Map.copyOf(merged);
+        }
+
+        /** The settings of {@code roomId}'s type, or the rooms' default. */
+        public Stream of(String roomId) {
+            int at = roomId.indexOf("://");
+            Stream typed = at < 0 ? null : types.get(roomId.substring(0, at));
+            return typed != null ? typed : room;
+        }
+    }
+
+    /**
+     * @param size messages kept (0: numbered, none kept)
+     * @param ttl how long they are kept after the last one; 0: the stream is not numbered at all
+     */
+    public record Stream(
+            @Min(0) @DefaultValue("100") int size,
+            @NotNull @DefaultValue("5m") Duration ttl) {
+
+        public boolean numbered() {
+            return !ttl.isZero();
+        }
+    }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.goim.job.fanout.CometDispatcher;
 import io.goim.job.fanout.Delivery;
 import io.goim.job.room.RoomFanout;
+import io.goim.job.room.RoomMessage;
 import io.goim.proto.logic.PushMsg;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -77,13 +78,13 @@ final class PushListener {
             return;
         }
         try {
-            route(msg).whenComplete((delivery, error) -> finish(record, pending, delivery, error));
+            route(msg, record).whenComplete((delivery, error) -> finish(record, pending, delivery, error));
         } catch (RuntimeException e) {
             finish(record, pending, null, e);
         }
     }
 
-    private CompletableFuture<Delivery> route(PushMsg msg) {
+    private CompletableFuture<Delivery> route(PushMsg msg, ConsumerRecord<String, byte[]> record) {
         meters.counter("goim.job.pushes", "type", msg.getType().name()).increment();
         log.debug(
                 "push type={} op={} server={} room={}",
@@ -94,7 +95,10 @@ final class PushListener {
         return switch (msg.getType()) {
             case PUSH -> comets.push(msg);
             case ROOM ->
-                rooms.push(msg.getRoom(), msg.getOperation(), msg.getMsg().toByteArray());
+                rooms.push(
+                        msg.getRoom(),
+                        new RoomMessage(
+                                msg.getOperation(), msg.getMsg().toByteArray(), record.partition(), record.offset()));
             case BROADCAST -> comets.broadcast(msg);
             case UNRECOGNIZED -> throw new IllegalArgumentException("unknown push type");
         };

@@ -39,6 +39,8 @@ public final class CometDispatcher {
         }
         PushMsgReq request = PushMsgReq.newBuilder()
                 .addAllKeys(msg.getKeysList())
+                // the user-stream offsets of pushes by mids (docs/recovery.md), index for index with keys
+                .addAllSeqs(msg.getSeqsList())
                 .setProtoOp(msg.getOperation())
                 .setProto(raw(FrameBatch.of(msg.getOperation(), msg.getMsg().toByteArray())))
                 .build();

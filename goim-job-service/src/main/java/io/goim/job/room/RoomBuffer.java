@@ -1,6 +1,5 @@
 package io.goim.job.room;
 
-import io.goim.proto.frame.FrameBatch;
 import java.util.ArrayList;
 import java.util.List;
 import reactor.core.Disposable;
@@ -8,7 +7,7 @@ import reactor.core.Disposable;
 /** What {@link RoomMerger} keeps per room: the messages waiting and when the room last moved. */
 final class RoomBuffer<T> {
     final String room;
-    private FrameBatch frames = new FrameBatch();
+    private List<RoomMessage> messages = new ArrayList<>();
     private List<T> tickets = new ArrayList<>();
     /** Scheduler time (nanoseconds) of the last message added. */
     long lastMessage;
@@ -23,8 +22,8 @@ final class RoomBuffer<T> {
         this.due = quietSince;
     }
 
-    void add(int op, byte[] msg, T ticket) {
-        frames.add(op, msg);
+    void add(RoomMessage message, T ticket) {
+        messages.add(message);
         tickets.add(ticket);
     }
 
@@ -34,8 +33,8 @@ final class RoomBuffer<T> {
 
     /** The waiting messages as one batch; the buffer is empty afterwards. */
     RoomBatch<T> drain() {
-        RoomBatch<T> batch = new RoomBatch<>(room, frames.toByteArray(), tickets);
-        frames = new FrameBatch();
+        RoomBatch<T> batch = new RoomBatch<>(room, messages, tickets);
+        messages = new ArrayList<>();
         tickets = new ArrayList<>();
         return batch;
     }

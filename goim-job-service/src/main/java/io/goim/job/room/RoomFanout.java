@@ -3,11 +3,13 @@ package io.goim.job.room;
 import io.goim.job.config.JobProperties;
 import io.goim.job.fanout.CometDispatcher;
 import io.goim.job.fanout.Delivery;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -27,14 +29,22 @@ import reactor.core.scheduler.Schedulers;
 @Component
 public final class RoomFanout implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(RoomFanout.class);
+    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
     private final CometDispatcher comets;
     private final Scheduler scheduler;
     private final RoomMerger<CompletableFuture<Delivery>> merger;
     private final DistributionSummary batchSizes;
+    private final RoomHistory history;
+    private final Counter historyErrors;
+    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
-    RoomFanout(CometDispatcher comets, JobProperties properties, MeterRegistry meters) {
+    RoomFanout(CometDispatcher comets, RoomHistory history, JobProperties properties, MeterRegistry meters) {
         this.comets = comets;
+        this.history = history;
+        this.historyErrors = Counter.builder("goim.job.history.errors")
+                .description("room batches delivered unnumbered because Redis failed")
+                .register(meters);
         this.scheduler = Schedulers.newSingle("goim-room");
         JobProperties.Room room = properties.room();
         this.merger = new RoomMerger<>(room.batch(), room.signal(), room.idle(), scheduler, this::send);
@@ -49,9 +59,18 @@ public final class RoomFanout implements DisposableBean {
 
     /** Adds one message of {@code room}; the future completes once its batch reached the comets. */
     public CompletableFuture<Delivery> push(String room, int op, byte[] msg) {
+        return push(room, RoomMessage.of(op, msg));
+    }
+
+    /**
+     * Adds one message of {@code room}, read from Kafka at {@code message}'s partition and offset; the
+     * future completes once its batch reached the comets.
+     */
+    public CompletableFuture<Delivery> push(String room, RoomMessage message) {
+        int op = message.op();
         CompletableFuture<Delivery> done = new CompletableFuture<>();
         try {
-            merger.add(room, op, msg, done);
+            merger.add(room, message, done);
         } catch (RejectedExecutionException e) {
             // the scheduler is gone: job is stopping, the record is read again by the next job
             done.complete(Delivery.ABANDONED);
@@ -62,9 +81,34 @@ public final class RoomFanout implements DisposableBean {
         return done;
     }
 
+    /**
+     * Called under the merger's lock, a room's batches in order. A numbered room's batch goes to the
+     * comets from the completion of its numbering, which keeps that order (RoomHistory). Redis failing
+     * does not stop the room: its batch leaves unnumbered (docs/recovery.md, failure cases).
+     */
     private void send(RoomBatch<CompletableFuture<Delivery>> batch) {
         batchSizes.record(batch.size());
-        comets.broadcastRoom(batch.room(), batch.body()).whenComplete((delivery, error) -> {
+        if (!history.numbered(batch.room())) {
+            broadcast(batch, batch.body());
+            return;
+        }
+        history.number(batch.room(), batch.messages()).whenComplete((seqs, error) -> {
+            if (error == null) {
+                broadcast(batch, batch.body(seqs));
+                return;
+            }
+            historyErrors.increment();
+            long now = System.nanoTime();
+            long last = lastWarning.get();
+            if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+                log.warn("room history failed, delivered unnumbered room={} error={}", batch.room(), error.toString());
+            }
+            broadcast(batch, batch.body());
+        });
+    }
+
+    private void broadcast(RoomBatch<CompletableFuture<Delivery>> batch, byte[] body) {
+        comets.broadcastRoom(batch.room(), body).whenComplete((delivery, error) -> {
             Delivery outcome = error == null ? delivery : Delivery.failed(List.of("room-fanout"));
             batch.tickets().forEach(ticket -> ticket.complete(outcome));
         });

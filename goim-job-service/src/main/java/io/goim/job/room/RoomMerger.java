@@ -53,7 +53,12 @@ final class RoomMerger<T> {
     }
 
     /** Adds one message of {@code room}; {@code ticket} comes back in the batch that carries it. */
-    synchronized void add(String room, int op, byte[] msg, T ticket) {
+    void add(String room, int op, byte[] msg, T ticket) {
+        add(room, RoomMessage.of(op, msg), ticket);
+    }
+
+    /** Adds one message of {@code room}; {@code ticket} comes back in the batch that carries it. */
+    synchronized void add(String room, RoomMessage message, T ticket) {
         long now = now();
         RoomBuffer<T> buffer = rooms.get(room);
         if (buffer == null) {
@@ -63,7 +68,7 @@ final class RoomMerger<T> {
         }
         boolean quiet = buffer.size() == 0 && (now - buffer.lastMessage >= signal || now >= buffer.due - early);
         buffer.lastMessage = now;
-        buffer.add(op, msg, ticket);
+        buffer.add(message, ticket);
         if (quiet || buffer.size() >= batch) {
             flush(buffer, now);
         } else if (buffer.signal == null) {

@@ -98,6 +98,13 @@ class OffsetTrackerTest {
                         Duration.ofMillis(100),
                         Duration.ofSeconds(1),
                         8),
-                new JobProperties.Room(20, Duration.ofSeconds(1), Duration.ofMinutes(15)));
+                new JobProperties.Room(20, Duration.ofSeconds(1), Duration.ofMinutes(15)),
+                new JobProperties.History(
+                        false,
+                        new JobProperties.Stream(100, Duration.ofMinutes(5)),
+                        null,
+                        Duration.ofHours(24),
+                        1000,
+                        Duration.ofMinutes(10)));
     }
 }

@@ -33,7 +33,8 @@ public record LogicProperties(
         @Valid @DefaultValue Api api,
         @Valid @DefaultValue Limits limits,
         @Valid @DefaultValue Timeouts timeouts,
-        @Valid @DefaultValue Warmup warmup) {
+        @Valid @DefaultValue Warmup warmup,
+        @Valid @DefaultValue History history) {
 
     public LogicProperties {
         regions = regions == null ? Map.of() : Map.copyOf(regions);
@@ -154,4 +155,25 @@ public record LogicProperties(
             @Min(0) @DefaultValue("8000") int pushes,
             @Min(1) @DefaultValue("4") int concurrency,
             @NotNull @DefaultValue("2m") Duration maxWait) {}
+
+    /**
+     * History and recovery (issue 15, docs/recovery.md): the offline inbox of pushes by mids, and
+     * the reads behind comet's recover (op 18) and {@code /goim/history/*}. Rooms are numbered and
+     * kept by job ({@code goim.job.history}).
+     *
+     * @param enabled false: pushes by mids are not stored, recover answers "not recovered" with no
+     *     position, the HTTP API answers empty positions
+     * @param user the inbox of each mid: messages kept, and how long after the last one
+     * @param metaTtl how long a position logic creates (an inbox, a stream a client recovers before
+     *     its first message) lives after its last message
+     */
+    public record History(
+            @DefaultValue("true") boolean enabled,
+            @Valid @DefaultValue UserInbox user,
+            @NotNull @DefaultValue("24h") Duration metaTtl) {}
+
+    /** The offline inbox per mid: the last {@code size} pushes by mids, kept {@code ttl}. */
+    public record UserInbox(
+            @Min(0) @DefaultValue("100") int size,
+            @NotNull @DefaultValue("24h") Duration ttl) {}
 }

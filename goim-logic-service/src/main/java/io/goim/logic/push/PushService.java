@@ -2,6 +2,7 @@ package io.goim.logic.push;
 
 import com.google.protobuf.ByteString;
 import io.goim.logic.config.LogicProperties;
+import io.goim.logic.history.HistoryService;
 import io.goim.logic.session.SessionStore;
 import io.goim.proto.logic.PushMsg;
 import java.util.ArrayList;
@@ -26,9 +27,16 @@ public final class PushService {
     private final SessionStore sessions;
     private final PushPublisher publisher;
     private final PushMetrics metrics;
+    private final HistoryService history;
     private final String topic;
 
-    PushService(SessionStore sessions, PushPublisher publisher, PushMetrics metrics, LogicProperties properties) {
+    PushService(
+            SessionStore sessions,
+            PushPublisher publisher,
+            PushMetrics metrics,
+            HistoryService history,
+            LogicProperties properties) {
+        this.history = history;
         this.sessions = sessions;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -37,12 +45,35 @@ public final class PushService {
 
     public Mono<Void> pushKeys(int operation, List<String> keys, byte[] msg) {
         return measured(
-                "keys", msg, sessions.serversByKeys(keys).flatMap(byKey -> publishPerServer(operation, byKey, msg)));
+                "keys",
+                msg,
+                sessions.serversByKeys(keys).flatMap(byKey -> publishPerServer(operation, byKey, Map.of(), msg)));
     }
 
+    /**
+     * Stores the message in every mid's inbox first (docs/recovery.md: numbered here, whether or not
+     * the user is connected), then publishes as goim does, with each key's user offset in {@code seqs}.
+     */
     public Mono<Void> pushMids(int operation, List<Long> mids, byte[] msg) {
+        if (!history.enabled()) {
+            return measured(
+                    "mids",
+                    msg,
+                    sessions.serversByMids(mids).flatMap(byKey -> publishPerServer(operation, byKey, Map.of(), msg)));
+        }
         return measured(
-                "mids", msg, sessions.serversByMids(mids).flatMap(byKey -> publishPerServer(operation, byKey, msg)));
+                "mids",
+                msg,
+                history.appendMids(mids, operation, msg)
+                        .flatMap(offsets -> sessions.midsByKeys(mids).flatMap(byKey -> {
+                            Map<String, String> servers = new LinkedHashMap<>();
+                            Map<String, Integer> seqs = new LinkedHashMap<>();
+                            byKey.forEach((key, at) -> {
+                                servers.put(key, at.server());
+                                seqs.put(key, offsets.getOrDefault(at.mid(), 0));
+                            });
+                            return publishPerServer(operation, servers, seqs, msg);
+                        })));
     }
 
     public Mono<Void> pushRoom(int operation, String type, String room, byte[] msg) {
@@ -79,7 +110,8 @@ public final class PushService {
                 });
     }
 
-    private Mono<Void> publishPerServer(int operation, Map<String, String> serverByKey, byte[] msg) {
+    private Mono<Void> publishPerServer(
+            int operation, Map<String, String> serverByKey, Map<String, Integer> seqByKey, byte[] msg) {
         Map<String, List<String>> keysByServer = new LinkedHashMap<>();
         serverByKey.forEach((key, server) ->
                 keysByServer.computeIfAbsent(server, s -> new ArrayList<>()).add(key));
@@ -88,17 +120,19 @@ public final class PushService {
         }
         ByteString body = ByteString.copyFrom(msg);
         return Flux.fromIterable(keysByServer.entrySet())
-                .flatMap(entry -> publisher.publish(
-                        topic,
-                        entry.getValue().getFirst(),
-                        PushMsg.newBuilder()
-                                .setType(PushMsg.Type.PUSH)
-                                .setOperation(operation)
-                                .setServer(entry.getKey())
-                                .addAllKeys(entry.getValue())
-                                .setMsg(body)
-                                .build()
-                                .toByteArray()))
+                .flatMap(entry -> {
+                    PushMsg.Builder record = PushMsg.newBuilder()
+                            .setType(PushMsg.Type.PUSH)
+                            .setOperation(operation)
+                            .setServer(entry.getKey())
+                            .addAllKeys(entry.getValue())
+                            .setMsg(body);
+                    if (!seqByKey.isEmpty()) {
+                        entry.getValue().forEach(key -> record.addSeqs(seqByKey.getOrDefault(key, 0)));
+                    }
+                    return publisher.publish(
+                            topic, entry.getValue().getFirst(), record.build().toByteArray());
+                })
                 .then();
     }
 }

@@ -4,6 +4,7 @@ import io.goim.logic.auth.AuthenticationException;
 import io.goim.logic.auth.Authenticator;
 import io.goim.logic.auth.Identity;
 import io.goim.logic.config.LogicProperties;
+import io.goim.logic.history.HistoryService;
 import io.goim.logic.node.Nodes;
 import io.goim.logic.node.NodesService;
 import io.goim.logic.online.OnlineService;
@@ -24,6 +25,8 @@ import io.goim.proto.logic.OnlineReply;
 import io.goim.proto.logic.OnlineReq;
 import io.goim.proto.logic.ReceiveReply;
 import io.goim.proto.logic.ReceiveReq;
+import io.goim.proto.logic.RecoverReply;
+import io.goim.proto.logic.RecoverReq;
 import io.goim.proto.protocol.Proto;
 import io.grpc.stub.StreamObserver;
 import java.util.UUID;
@@ -34,7 +37,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
-/** The six methods comets call, as goim's logic serves them (contract sections 2, 4, 6 and 7). */
+/**
+ * The six methods comets call, as goim's logic serves them (contract sections 2, 4, 6 and 7), and
+ * Recover (issue 15).
+ */
 @Service
 final class LogicGrpcService extends LogicGrpc.LogicImplBase {
     private static final Logger log = LoggerFactory.getLogger(LogicGrpcService.class);
@@ -45,6 +51,7 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
     private final NodesService nodes;
     private final UpstreamPublisher upstream;
     private final SessionMetrics metrics;
+    private final HistoryService history;
     private final long heartbeatNanos;
 
     LogicGrpcService(
@@ -54,7 +61,9 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
             NodesService nodes,
             UpstreamPublisher upstream,
             SessionMetrics metrics,
+            HistoryService history,
             LogicProperties properties) {
+        this.history = history;
         this.authenticator = authenticator;
         this.sessions = sessions;
         this.online = online;
@@ -169,6 +178,12 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
                         .setJitter(chosen.backoff().jitter()))
                 .build());
         reply.onCompleted();
+    }
+
+    /** Not goim's (issue 15, docs/recovery.md): a connection's missed room and user messages. */
+    @Override
+    public void recover(RecoverReq request, StreamObserver<RecoverReply> reply) {
+        reply(history.recover(request), reply);
     }
 
     /** Connect and Disconnect, the calls of a reconnect storm, answer without Reactor in between. */

@@ -61,8 +61,11 @@ public final class RedisCalls implements DisposableBean {
         return call(operation, command, sessionTimeout);
     }
 
-    /** Lettuce commands for the push and query API, bounded by {@code goim.logic.timeouts.redis}. */
-    <T> CompletableFuture<T> commands(
+    /**
+     * Lettuce commands for the push and query API (and the history's, which live in their own
+     * package), bounded by {@code goim.logic.timeouts.redis}.
+     */
+    public <T> CompletableFuture<T> commands(
             String operation, Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<T>> command) {
         return commands(operation, command, timeout);
     }

@@ -179,4 +179,36 @@ public final class SessionStore {
                 }),
                 true);
     }
+
+    /** Where a key of a mid is connected. */
+    public record MidAt(long mid, String server) {}
+
+    /** Push by mids with history: HGETALL of {@code mid_*} like {@link #serversByMids}, keeping each key's mid. */
+    public Mono<Map<String, MidAt>> midsByKeys(List<Long> mids) {
+        if (mids.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return Mono.fromFuture(
+                calls.commands("servers_by_mids", redis -> {
+                    List<Long> asked = List.copyOf(mids);
+                    List<CompletableFuture<Map<byte[], byte[]>>> all = new ArrayList<>(asked.size());
+                    for (long mid : asked) {
+                        all.add(redis.hgetall(bytes(midKey(mid))).toCompletableFuture());
+                    }
+                    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                            .thenApply(done -> {
+                                Map<String, MidAt> byKey = new LinkedHashMap<>();
+                                for (int i = 0; i < asked.size(); i++) {
+                                    long mid = asked.get(i);
+                                    all.get(i).join().forEach((key, server) -> {
+                                        if (server != null && server.length > 0) {
+                                            byKey.put(text(key), new MidAt(mid, text(server)));
+                                        }
+                                    });
+                                }
+                                return byKey;
+                            });
+                }),
+                true);
+    }
 }

@@ -67,6 +67,7 @@ final class ApiKeyFilter implements WebFilter {
 
     private boolean isProtected(String path) {
         return path.startsWith("/goim/push/")
+                || path.startsWith("/goim/history/")
                 || (protectQueries && (path.startsWith("/goim/online/") || path.startsWith("/goim/nodes/")));
     }
 

@@ -25,7 +25,12 @@ public final class FrameBatch {
 
     /** Appends the inner frame {ver 1, op, seq 0, body}. */
     public FrameBatch add(int op, byte[] body) {
-        out.writeBytes(Frames.encode(Frame.VERSION, op, 0, body));
+        return add(op, 0, body);
+    }
+
+    /** Appends the inner frame {ver 1, op, seq, body}; seq is a stream offset (docs/recovery.md). */
+    public FrameBatch add(int op, int seq, byte[] body) {
+        out.writeBytes(Frames.encode(Frame.VERSION, op, seq, body));
         count++;
         return this;
     }

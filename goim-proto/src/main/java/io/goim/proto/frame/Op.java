@@ -20,6 +20,12 @@ public final class Op {
     public static final int SUB_REPLY = 15;
     public static final int UNSUB = 16;
     public static final int UNSUB_REPLY = 17;
+    /** Not goim's: a client's recover request, JSON (docs/recovery.md). */
+    public static final int RECOVER = 18;
+    /** Not goim's: the recover reply, JSON (docs/recovery.md). */
+    public static final int RECOVER_REPLY = 19;
+    /** Not goim's: user-stream messages (pushes by mids) to a connection that sent op 18; like op 9. */
+    public static final int USER_RAW = 20;
 
     private Op() {}
 }
