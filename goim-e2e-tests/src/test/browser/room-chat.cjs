@@ -108,7 +108,7 @@ async function push(text) {
     const response = await fetch(options.logic.replace(/\/$/, '') + '/goim/push/room?' + query, {
         method: 'POST',
         headers: {'Content-Type': 'text/plain'},
-        body: JSON.stringify({mid: 0, text: text}),
+        body: JSON.stringify({text: text}), // from a back end: no mid
     });
     const reply = await response.json();
     if (reply.code !== 0) throw new Error('push ' + text + ' answered ' + JSON.stringify(reply));
