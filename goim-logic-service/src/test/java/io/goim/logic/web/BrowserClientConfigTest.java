@@ -31,7 +31,7 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 @WebFluxTest(
         controllers = {PushController.class, OnlineController.class, NodesController.class},
         properties = "goim.logic.api.keys=a-key")
-@Import({BrowserClientConfig.class, PushBody.class, TestMeters.class})
+@Import({BrowserClientConfig.class, PushBody.class, PushRequests.class, ApiKeys.class, TestMeters.class})
 @EnableConfigurationProperties(LogicProperties.class)
 class BrowserClientConfigTest {
     @Autowired

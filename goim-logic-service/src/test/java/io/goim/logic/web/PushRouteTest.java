@@ -1,6 +1,7 @@
 package io.goim.logic.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyList;
@@ -15,6 +16,7 @@ import io.goim.logic.push.PushService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -140,14 +142,19 @@ class PushRouteTest extends PushApiCases {
                 .jsonPath("$.code")
                 .isEqualTo(-400);
 
-        Timer ok = meters.get("http.server.requests")
-                .tags("method", "POST", "uri", "/goim/push/room", "status", "200", "outcome", "SUCCESS")
-                .tags("exception", "none", "error", "none")
-                .timer();
-        Timer refused = meters.get("http.server.requests")
-                .tags("uri", "/goim/push/room", "exception", "RequestException")
-                .timer();
-        assertThat(ok.count()).isEqualTo(1);
-        assertThat(refused.count()).isEqualTo(1);
+        // recorded once the answer is written, which the client may read first
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Timer ok = meters.find("http.server.requests")
+                    .tags("method", "POST", "uri", "/goim/push/room", "status", "200", "outcome", "SUCCESS")
+                    .tags("exception", "none", "error", "none")
+                    .timer();
+            Timer refused = meters.find("http.server.requests")
+                    .tags("uri", "/goim/push/room", "exception", "RequestException")
+                    .timer();
+            assertThat(ok).isNotNull();
+            assertThat(refused).isNotNull();
+            assertThat(ok.count()).isEqualTo(1);
+            assertThat(refused.count()).isEqualTo(1);
+        });
     }
 }
