@@ -261,10 +261,15 @@ final class Cluster implements AutoCloseable {
     }
 
     static String get(int port, String path) {
+        return get(port, path, Duration.ofSeconds(5));
+    }
+
+    /** The body of a GET, or "" when there was no answer within {@code timeout}. */
+    static String get(int port, String path, Duration timeout) {
         try {
             return HTTP.send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                    .timeout(Duration.ofSeconds(5))
+                                    .timeout(timeout)
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
