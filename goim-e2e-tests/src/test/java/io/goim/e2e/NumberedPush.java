@@ -229,6 +229,27 @@ final class NumberedPush {
         return report(fault, listener -> true);
     }
 
+    /**
+     * The {@code percent} percentile of the delays (push to first arrival, ms) of the sent messages
+     * that reached the listeners {@code which} accepts; -1 when none did.
+     */
+    long delayPercentileMs(java.util.function.Predicate<Listener> which, double percent) {
+        List<Long> delays = new ArrayList<>();
+        for (Listener listener : listeners.stream().filter(which).toList()) {
+            for (Map.Entry<Integer, Long> sent : sentAt.entrySet()) {
+                Long at = listener.firstAt.get(sent.getKey());
+                if (at != null && meantFor(listener, sent.getKey(), sent.getValue())) {
+                    delays.add((at - sent.getValue()) / 1_000_000);
+                }
+            }
+        }
+        if (delays.isEmpty()) {
+            return -1;
+        }
+        delays.sort(null);
+        return delays.get((int) Math.min(delays.size() - 1, Math.ceil(percent / 100 * delays.size()) - 1));
+    }
+
     /** The figures of the listeners {@code which} accepts only. */
     Report report(String fault, java.util.function.Predicate<Listener> which) {
         long expected = 0;
