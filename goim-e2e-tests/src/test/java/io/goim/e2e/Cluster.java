@@ -10,18 +10,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /**
  * More than one of each (issue 13): Eureka, two logics, two jobs and two comets, each its own process
- * on 127.0.0.1 from its executable jar, a Kafka broker (KRaft, in the test's JVM) with {@code
- * goim-push-topic} on 3 partitions, and Redis. Every port is bound at random and read from the logs.
- * {@link #close()} stops whatever was started, also after a failed start.
+ * on 127.0.0.1 from its executable jar, a Kafka broker (KRaft, its own JVM: {@link KafkaBroker}) with
+ * {@code goim-push-topic} on 3 partitions, and a redis-server of its own ({@link LocalRedis#own()}):
+ * the fault tests stop and start both. job calls the first comet through {@link #slowProxy}. Every
+ * port is bound at random and read from the logs. {@link #close()} stops whatever was started, also
+ * after a failed start.
  */
 final class Cluster implements AutoCloseable {
     static final String TOPIC = "goim-push-topic";
@@ -37,16 +36,21 @@ final class Cluster implements AutoCloseable {
         final String name;
         final List<String> args;
         final String server;
+        /** For a comet: the proxy job calls it through (its advertised gRPC port), else null. */
+        final DelayProxy proxy;
+
         ServiceProcess process;
         int http;
         int ws;
+        int grpc;
         private int starts;
 
-        Node(String role, String name, List<String> args, String server) {
+        Node(String role, String name, List<String> args, String server, DelayProxy proxy) {
             this.role = role;
             this.name = name;
             this.args = args;
             this.server = server;
+            this.proxy = proxy;
         }
 
         void start() {
@@ -58,32 +62,46 @@ final class Cluster implements AutoCloseable {
             http = awaitPort(process, "Netty started on port (\\d+)");
             if (role.equals("comet")) {
                 ws = awaitPort(process, "comet ws listening .* port=(\\d+)");
+                grpc = awaitPort(process, "comet gRPC listening .* port=(\\d+)");
+                if (proxy != null) {
+                    proxy.upstream(grpc);
+                }
             }
         }
     }
 
     final LocalRedis redis;
-    final EmbeddedKafkaKraftBroker kafka;
+    final KafkaBroker kafka;
+    /** In front of the first comet's gRPC port: job calls that comet through it (a slow comet). */
+    final DelayProxy slowProxy;
+
     private final List<ServiceProcess> stopped = new ArrayList<>();
     private ServiceProcess eureka;
     final List<Node> logics = new ArrayList<>();
     final List<Node> jobs = new ArrayList<>();
     final List<Node> comets = new ArrayList<>();
 
-    private Cluster(LocalRedis redis, EmbeddedKafkaKraftBroker kafka) {
+    private Cluster(LocalRedis redis, KafkaBroker kafka, DelayProxy slowProxy) {
         this.redis = redis;
         this.kafka = kafka;
+        this.slowProxy = slowProxy;
     }
 
     static Cluster start() throws Exception {
-        LocalRedis redis = LocalRedis.start();
-        EmbeddedKafkaKraftBroker kafka = new EmbeddedKafkaKraftBroker(1, PARTITIONS, TOPIC, "goim-upstream-topic");
-        Cluster cluster = new Cluster(redis, kafka);
+        // Redis and Kafka of the cluster's own, as processes: the fault tests stop them
+        LocalRedis redis = LocalRedis.own();
+        KafkaBroker kafka;
+        try {
+            kafka = KafkaBroker.start(PARTITIONS, TOPIC, "goim-upstream-topic");
+        } catch (Exception | Error e) {
+            redis.close();
+            throw e;
+        }
+        Cluster cluster = new Cluster(redis, kafka, new DelayProxy());
         // the test JVM ended from outside (a build stopped, a fork timeout): no @AfterAll runs, and
         // the services, processes of their own, would live on
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::killAll, "cluster-cleanup"));
         try {
-            kafka.afterPropertiesSet();
             cluster.startServices();
             return cluster;
         } catch (Exception | Error e) {
@@ -96,22 +114,25 @@ final class Cluster implements AutoCloseable {
         eureka = ServiceProcess.start("cluster-eureka", "goim.jar.eureka", List.of("--server.port=0"));
         String eurekaUrl = "http://127.0.0.1:" + awaitPort(eureka, "started on port (\\d+)") + "/eureka/";
         // no warm-up: two logics would each send theirs to both comets (PushWarmup)
-        List<String> common = ServiceProcess.systemArgs(eurekaUrl, kafka.getBrokersAsString(), redis.port(), 0);
+        List<String> common = ServiceProcess.systemArgs(eurekaUrl, kafka.brokers(), redis.port(), 0);
         String run = UUID.randomUUID().toString().substring(0, 8);
         for (int i = 1; i <= 2; i++) {
-            logics.add(new Node("logic", "cluster-logic-" + i, common, null));
-            jobs.add(new Node("job", "cluster-job-" + i, common, null));
+            logics.add(new Node("logic", "cluster-logic-" + i, common, null, null));
+            jobs.add(new Node("job", "cluster-job-" + i, common, null, null));
             String server = "cluster-comet-" + i + "-" + run;
-            comets.add(new Node(
-                    "comet",
-                    "cluster-comet-" + i,
-                    concat(
-                            common,
-                            "--goim.comet.websocket.port=0",
-                            "--goim.comet.tcp.port=0",
-                            "--goim.comet.server-id=" + server,
-                            "--goim.comet.drain.time=2s"),
-                    server));
+            // job calls the first comet through the proxy (its advertised gRPC port): no delay
+            // until the slow-comet test sets one
+            DelayProxy proxy = i == 1 ? slowProxy : null;
+            List<String> args = concat(
+                    common,
+                    "--goim.comet.websocket.port=0",
+                    "--goim.comet.tcp.port=0",
+                    "--goim.comet.server-id=" + server,
+                    "--goim.comet.drain.time=2s");
+            if (proxy != null) {
+                args = concat(args, "--goim.comet.discovery.grpc-port=" + proxy.port());
+            }
+            comets.add(new Node("comet", "cluster-comet-" + i, args, server, proxy));
         }
         all().forEach(Node::start);
         all().forEach(Node::awaitPorts);
@@ -133,8 +154,7 @@ final class Cluster implements AutoCloseable {
      * the jobs must take it up (their metadata refresh), or its records wait unread.
      */
     void awaitJobsOwnEveryPartition() {
-        try (Admin admin =
-                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBrokersAsString()))) {
+        try (Admin admin = kafka.admin()) {
             await("the jobs own every partition of " + TOPIC)
                     .atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofSeconds(1))
@@ -211,6 +231,8 @@ final class Cluster implements AutoCloseable {
         if (eureka != null) {
             eureka.killNow();
         }
+        kafka.killNow();
+        redis.killNow();
     }
 
     @Override
@@ -226,7 +248,8 @@ final class Cluster implements AutoCloseable {
         if (eureka != null) {
             eureka.close();
         }
-        kafka.destroy();
+        slowProxy.close();
+        kafka.close();
         redis.close();
     }
 
@@ -238,10 +261,15 @@ final class Cluster implements AutoCloseable {
     }
 
     static String get(int port, String path) {
+        return get(port, path, Duration.ofSeconds(5));
+    }
+
+    /** The body of a GET, or "" when there was no answer within {@code timeout}. */
+    static String get(int port, String path, Duration timeout) {
         try {
             return HTTP.send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                    .timeout(Duration.ofSeconds(5))
+                                    .timeout(timeout)
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
@@ -255,7 +283,8 @@ final class Cluster implements AutoCloseable {
         try {
             return HTTP.send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
-                                    .timeout(Duration.ofSeconds(5))
+                                    // above logic's own bounds (Redis 3 s, Kafka 5 s here)
+                                    .timeout(Duration.ofSeconds(10))
                                     .POST(HttpRequest.BodyPublishers.ofString(body))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())

@@ -40,6 +40,15 @@ class ClusterIT {
     /** Seconds of steady pushing in a fault; {@code -Dgoim.faults.seconds=60} for the long form. */
     private static final int FAULT_SECONDS = Integer.getInteger("goim.faults.seconds", 16);
 
+    /** How long Redis and Kafka are down in their faults (issue 13). */
+    private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+    /** How long the Redis restart test watches for pushes by mid to reach older sessions again. */
+    private static final Duration RESTART_WATCH = Duration.ofSeconds(40);
+
+    /** How long the slow comet holds each of job's calls. */
+    private static final Duration SLOW = Duration.ofSeconds(2);
+
     /** Pushes sent this long before a comet's SIGKILL may be lost with it (not counted). */
     private static final Duration IN_FLIGHT_AT_KILL = Duration.ofSeconds(2);
 
@@ -424,6 +433,474 @@ class ClusterIT {
         }
     }
 
+    /**
+     * Redis frozen (SIGSTOP) for 30 s, then resumed (SIGCONT) with its data: the push API answers by
+     * mid with -500 within logic's Redis bound while room pushes (Kafka only) go on, connected clients
+     * stay connected and get them, new connects are refused with 4011 (retry), and afterwards pushes
+     * by mid reach the sessions written before, without restarting anything.
+     */
+    @Test
+    @Order(8)
+    void redisFrozenThirtySecondsRefusesWhatNeedsItAndRecoversWithItsData() throws Exception {
+        String room = "cluster-fault-" + UUID.randomUUID();
+        long mid = newMid();
+        NumberedPush push = new NumberedPush(UUID.randomUUID().toString().substring(0, 6)).concurrent();
+        List<WebSocketClient> connected = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            WebSocketClient inRoom = authenticated(comet(c), newMid(), "", "live://" + room, "");
+            WebSocketClient byMid = authenticated(comet(c), mid, "", "", "1000");
+            push.listen("room-" + c, true, inRoom);
+            push.listen("mid-" + c, false, byMid);
+            connected.add(inRoom);
+            connected.add(byMid);
+        }
+        push.startReading();
+        Outage outage = new Outage("Redis frozen");
+        pushThrough(push, room, mid, outage, cluster.redis::pause, cluster.redis::resume);
+        awaitArrivals(push);
+        outage.joinProbes();
+
+        List<NumberedPush.Attempt> inside = outage.inside(push.attempts(), a -> a.n() % 2 == 1);
+        long maxRefusalMs =
+                inside.stream().mapToLong(NumberedPush.Attempt::ms).max().orElse(-1);
+        long roomsAccepted = outage.inside(push.attempts(), a -> a.n() % 2 == 0).stream()
+                .filter(NumberedPush.Attempt::accepted)
+                .count();
+        long midsBackAfterMs = outage.firstAcceptedAfterEnd(push.attempts(), a -> a.n() % 2 == 1);
+        NumberedPush.Report report = push.report("Redis frozen " + OUTAGE.toSeconds() + " s (pushes by mid during it: "
+                + inside.size() + ", refused with -500: "
+                + count(inside, a -> a.reply().contains("\"code\":-500"))
+                + ", slowest answer " + maxRefusalMs + " ms; room pushes accepted during it: " + roomsAccepted
+                + "; " + outage.connectsSummary() + "; mids accepted again " + midsBackAfterMs
+                + " ms after the resume)");
+        record(report);
+
+        assertThat(inside).as("pushes by mid while Redis was frozen").isNotEmpty();
+        assertThat(inside)
+                .as("each push by mid answered -500, within logic's Redis bound (3 s here) + 2 s")
+                .allMatch(a -> a.reply().contains("\"code\":-500") && a.ms() < 5_000);
+        assertThat(roomsAccepted).as("room pushes need no Redis").isPositive();
+        assertThat(outage.connects).as("connects while Redis was frozen").isNotEmpty();
+        assertThat(outage.connects).as("new connects refused with 4011 (retry)").allMatch(c -> c[1] == 4011);
+        assertThat(connected).as("connected clients stay connected").noneMatch(WebSocketClient::isClosed);
+        assertThat(report.lost()).as(report.toString()).isZero();
+        assertThat(midsBackAfterMs).as("pushes by mid accepted again").isBetween(0L, 30_000L);
+        // a new connect, and a push by mid to a session written before the freeze
+        authenticated(comet(0), newMid(), "", "", "");
+        assertThat(Cluster.post(logic(1), "/goim/push/mids?operation=1000&mids=" + mid, "after"))
+                .contains("\"code\":0");
+        for (int c = 1; c < 4; c += 2) {
+            assertThat(bodyOf(connected.get(c), "after")).isEqualTo("after");
+        }
+    }
+
+    /**
+     * Redis killed and started again empty (it keeps nothing on disk here): room pushes and new
+     * connects work again at once; the sessions made before are gone, and come back when logic's
+     * RenewOnline (each comet, every 10 s) finds the comet's mark missing and the comet writes every
+     * session again (SessionRewriter), instead of at each connection's next Heartbeat (10 to 30 min).
+     */
+    @Test
+    @Order(9)
+    void redisRestartedEmptyTheCometsWriteTheirSessionsAgain() throws Exception {
+        String room = "cluster-fault-" + UUID.randomUUID();
+        long mid = newMid();
+        WebSocketClient inRoom = authenticated(comet(0), newMid(), "", "live://" + room, "");
+        WebSocketClient byMid = authenticated(comet(1), mid, "", "", "1000");
+        assertThat(Cluster.post(logic(0), "/goim/push/mids?operation=1000&mids=" + mid, "before"))
+                .contains("\"code\":0");
+        assertThat(bodyOf(byMid, "before")).isEqualTo("before");
+
+        long restartedAt = System.nanoTime();
+        cluster.redis.restartEmpty();
+        long upAfterMs = (System.nanoTime() - restartedAt) / 1_000_000;
+        long[] roomBackMs = {-1};
+        long[] connectBackMs = {-1};
+        long[] midBackMs = {-1};
+        int[] tries = {0};
+        try {
+            await("room push, connect and push by mid after the restart")
+                    .atMost(RESTART_WATCH)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        String body = "r" + tries[0]++;
+                        long now = (System.nanoTime() - restartedAt) / 1_000_000;
+                        if (roomBackMs[0] < 0
+                                && Cluster.post(logic(1), "/goim/push/room?operation=1000&type=live&room=" + room, body)
+                                        .contains("\"code\":0")
+                                && drainFor(inRoom, body)) {
+                            roomBackMs[0] = now;
+                        }
+                        if (connectBackMs[0] < 0 && probeConnect(comet(1), restartedAt)[1] == 1) {
+                            connectBackMs[0] = now;
+                        }
+                        if (midBackMs[0] < 0
+                                && Cluster.post(logic(0), "/goim/push/mids?operation=1000&mids=" + mid, body)
+                                        .contains("\"code\":0")
+                                && drainFor(byMid, body)) {
+                            midBackMs[0] = now;
+                        }
+                        return roomBackMs[0] >= 0 && connectBackMs[0] >= 0 && midBackMs[0] >= 0;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException notAll) {
+            // the figures below say which did not come back
+        }
+        String figures = "fault=Redis SIGKILL, restarted empty (up again after " + upAfterMs
+                + " ms; room pushes delivered again after " + roomBackMs[0] + " ms; new connects after "
+                + connectBackMs[0] + " ms; a push by mid to a session made before: "
+                + (midBackMs[0] < 0 ? "not delivered within " + RESTART_WATCH.toSeconds() + " s" : midBackMs[0] + " ms")
+                + ")";
+        recordLine(figures);
+        assertThat(roomBackMs[0]).as(figures).isBetween(0L, RESTART_WATCH.toMillis());
+        assertThat(connectBackMs[0]).as(figures).isBetween(0L, RESTART_WATCH.toMillis());
+        assertThat(midBackMs[0]).as(figures).isBetween(0L, RESTART_WATCH.toMillis());
+        assertThat(byMid.isClosed()).as("the connection itself stays").isFalse();
+    }
+
+    /**
+     * The Kafka broker killed (SIGKILL) and started again 30 s later with its log: the push API answers
+     * -500 within logic's Kafka bound meanwhile, logic and job keep answering (no thread stuck), their
+     * heap and threads stay bounded, pushes flow again without restarting them, and nothing the push
+     * API accepted (code 0) is lost.
+     */
+    @Test
+    @Order(10)
+    void kafkaDownThirtySecondsRefusesPushesAndLosesNothingAccepted() throws Exception {
+        String room = "cluster-fault-" + UUID.randomUUID();
+        long mid = newMid();
+        NumberedPush push = new NumberedPush(UUID.randomUUID().toString().substring(0, 6)).concurrent();
+        List<WebSocketClient> connected = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            WebSocketClient inRoom = authenticated(comet(c), newMid(), "", "live://" + room, "");
+            WebSocketClient byMid = authenticated(comet(c), mid, "", "", "1000");
+            push.listen("room-" + c, true, inRoom);
+            push.listen("mid-" + c, false, byMid);
+            connected.add(inRoom);
+            connected.add(byMid);
+        }
+        push.startReading();
+        List<Cluster.Node> services = new ArrayList<>(cluster.logics);
+        services.addAll(cluster.jobs);
+        double threadsBefore = sum(services, "jvm_threads_live_threads", "");
+        Outage outage = new Outage("Kafka down");
+        outage.watch(services);
+        long[] upAgainMs = {-1};
+        pushThrough(push, room, mid, outage, cluster.kafka::kill, () -> {
+            long at = System.nanoTime();
+            cluster.kafka.restart();
+            upAgainMs[0] = (System.nanoTime() - at) / 1_000_000;
+        });
+        outage.joinProbes();
+        long flowsAfterMs = awaitPushesFlow(room, mid, connected, outage.endedAt);
+        awaitArrivals(push);
+        double threadsAfter = sum(services, "jvm_threads_live_threads", "");
+
+        List<NumberedPush.Attempt> inside = outage.inside(push.attempts(), a -> true);
+        long maxRefusalMs =
+                inside.stream().mapToLong(NumberedPush.Attempt::ms).max().orElse(-1);
+        NumberedPush.Report report = push.report("Kafka SIGKILL, restarted after " + OUTAGE.toSeconds()
+                + " s (the broker took " + upAgainMs[0] + " ms to start; pushes during the outage: " + inside.size()
+                + ", refused with -500: " + count(inside, a -> a.reply().contains("\"code\":-500"))
+                + ", slowest answer " + maxRefusalMs + " ms; " + outage.servicesSummary()
+                + "; threads of logics and jobs "
+                + (long) threadsBefore + " before, " + (long) threadsAfter + " after; pushes delivered again "
+                + flowsAfterMs + " ms after the broker was started)");
+        record(report);
+
+        assertThat(inside).as("pushes while Kafka was down").isNotEmpty();
+        assertThat(inside)
+                .as("each answered -500 within logic's Kafka bound (5 s here) + 2 s")
+                .allMatch(a -> a.reply().contains("\"code\":-500") && a.ms() < 7_000);
+        assertThat(outage.unanswered)
+                .as("logic and job answer HTTP meanwhile (no stuck thread)")
+                .hasValue(0);
+        assertThat(outage.maxHeapMb).as("heap of logic and job (-Xmx256m)").isLessThan(240);
+        assertThat(threadsAfter).as("threads of logics and jobs").isLessThan(threadsBefore + 100);
+        assertThat(connected).as("connected clients stay connected").noneMatch(WebSocketClient::isClosed);
+        assertThat(flowsAfterMs).as("pushes flow again").isBetween(0L, 120_000L);
+        assertThat(report.lost()).as(report.toString()).isZero();
+    }
+
+    /**
+     * The first comet slow: job's calls to it pass a proxy that holds them 2 s. The other comet's
+     * clients get every push as before (job's lanes are per comet), what the slow one's get is
+     * counted, and so are job's dead letters.
+     */
+    @Test
+    @Order(11)
+    void aSlowCometDoesNotDelayTheOther() throws Exception {
+        String room = "cluster-fault-" + UUID.randomUUID();
+        long mid = newMid();
+        NumberedPush push = new NumberedPush(UUID.randomUUID().toString().substring(0, 6));
+        for (int c = 0; c < 2; c++) {
+            push.listen("room-" + c, true, authenticated(comet(c), newMid(), "", "live://" + room, ""));
+            push.listen("mid-" + c, false, authenticated(comet(c), mid, "", "", "1000"));
+        }
+        push.startReading();
+        double deadLettersBefore = deadLetters();
+        int perSecond = 20;
+        int total = FAULT_SECONDS * perSecond;
+        try {
+            push.push(total, perSecond, n -> logic(n % 2), room, mid, n -> {
+                if (n == total / 4) {
+                    cluster.slowProxy.delay(SLOW.toMillis());
+                } else if (n == total * 3 / 4) {
+                    cluster.slowProxy.delay(0);
+                }
+            });
+        } finally {
+            cluster.slowProxy.delay(0);
+        }
+        awaitArrivals(push);
+        NumberedPush.Report fast = push.report("slow comet: the other comet's clients", l -> l.name.endsWith("-1"));
+        NumberedPush.Report slow = push.report("slow comet: its own clients", l -> l.name.endsWith("-0"));
+        long deadLettered = (long) (deadLetters() - deadLettersBefore);
+        long fastP95 = push.delayPercentileMs(l -> l.name.endsWith("-1"), 95);
+        long slowP95 = push.delayPercentileMs(l -> l.name.endsWith("-0"), 95);
+        NumberedPush.Report all =
+                push.report("slow comet (gRPC held " + SLOW.toSeconds() + " s for half the run; the other"
+                        + " comet's clients: lost " + fast.lost() + ", delay p95 " + fastP95 + " ms, max "
+                        + fast.maxDelayMs() + " ms; the slow comet's: lost " + slow.lost() + ", delay p95 " + slowP95
+                        + " ms, max " + slow.maxDelayMs() + " ms; dead letters " + deadLettered + ")");
+        record(all);
+
+        assertThat(fast.lost()).as(fast.toString()).isZero();
+        // were they held by the slow comet, the half of the run under the delay would be late by 2 s
+        // and more; a percentile, for one stall of a service on two shared cores is not that (a run
+        // saw a 3.3 s maximum when job's own Eureka task timed out)
+        assertThat(fastP95)
+                .as("the other comet's clients are not held by the slow one")
+                .isBetween(0L, SLOW.toMillis() - 1);
+        if (slow.lost() > 0) {
+            assertThat(deadLettered)
+                    .as("what the slow comet's clients missed is dead-lettered")
+                    .isPositive();
+        }
+    }
+
+    /** Pushes through an outage of {@link #OUTAGE}: {@code stop} a quarter in, {@code start} after it. */
+    private static void pushThrough(NumberedPush push, String room, long mid, Outage outage, Action stop, Action start)
+            throws Exception {
+        int perSecond = 20;
+        int seconds = Math.max(FAULT_SECONDS, (int) OUTAGE.toSeconds() + 12);
+        int total = seconds * perSecond;
+        int stopAt = total / 4;
+        int startAt = stopAt + (int) OUTAGE.toSeconds() * perSecond;
+        Thread[] starting = new Thread[1];
+        push.push(total, perSecond, n -> logic(n % 2), room, mid, n -> {
+            if (n == stopAt) {
+                stop.run();
+                outage.started();
+            } else if (n == startAt) {
+                outage.ending();
+                // a restart may take long: the pushes go on meanwhile
+                starting[0] = Thread.ofVirtual().start(() -> {
+                    try {
+                        start.run();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    } finally {
+                        outage.ended();
+                    }
+                });
+            }
+        });
+        if (starting[0] != null) {
+            starting[0].join(KafkaBroker.READY.toMillis());
+        }
+    }
+
+    /** A fault's action. */
+    @FunctionalInterface
+    interface Action {
+        void run() throws Exception;
+    }
+
+    /**
+     * An outage's times and what was probed during it: a connect every second (its close code), and
+     * the services' HTTP answers, heap and threads.
+     */
+    private final class Outage {
+        final String name;
+        final List<long[]> connects = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile long startedAt;
+        volatile long endingAt;
+        volatile long endedAt;
+        volatile long slowestServiceMs;
+        final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
+        volatile long maxHeapMb;
+        private final List<Thread> probes = new ArrayList<>();
+        private List<Cluster.Node> watched = List.of();
+
+        Outage(String name) {
+            this.name = name;
+        }
+
+        void watch(List<Cluster.Node> services) {
+            watched = services;
+        }
+
+        void started() {
+            startedAt = System.nanoTime();
+            probes.add(Thread.ofVirtual().start(this::probe));
+        }
+
+        void ending() {
+            endingAt = System.nanoTime();
+        }
+
+        void ended() {
+            endedAt = System.nanoTime();
+        }
+
+        private void probe() {
+            int i = 0;
+            // from 1 s in until the resume: {ms since the start, close code (1 when let in)}
+            while (endingAt == 0) {
+                long now = System.nanoTime();
+                if (now - startedAt > 1_000_000_000L && endingAt == 0) {
+                    int ws = comet(i++ % 2);
+                    long[] connect = connectCode(ws, startedAt);
+                    if (endingAt == 0) {
+                        connects.add(connect);
+                    }
+                }
+                for (Cluster.Node service : watched) {
+                    long at = System.nanoTime();
+                    // a stuck service never answers; a busy one on two shared cores may take seconds
+                    String heap = Cluster.get(service.http, "/actuator/prometheus", Duration.ofSeconds(15));
+                    slowestServiceMs = Math.max(slowestServiceMs, (System.nanoTime() - at) / 1_000_000);
+                    if (heap.isEmpty()) {
+                        unanswered.incrementAndGet();
+                    }
+                    double bytes = heap.lines()
+                            .filter(l -> l.startsWith("jvm_memory_used_bytes") && l.contains("area=\"heap\""))
+                            .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                            .sum();
+                    maxHeapMb = Math.max(maxHeapMb, (long) (bytes / (1 << 20)));
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void joinProbes() throws InterruptedException {
+            for (Thread probe : probes) {
+                probe.join(60_000);
+            }
+        }
+
+        /** The push API calls made from 0.5 s into the outage that answered before it ended. */
+        List<NumberedPush.Attempt> inside(
+                List<NumberedPush.Attempt> attempts, java.util.function.Predicate<NumberedPush.Attempt> which) {
+            long from = startedAt + 500_000_000L;
+            return attempts.stream()
+                    .filter(which)
+                    .filter(a -> a.at() >= from && a.at() + a.ms() * 1_000_000 < endingAt)
+                    .toList();
+        }
+
+        /** ms from the end of the outage to the first accepted call made after it, or -1. */
+        long firstAcceptedAfterEnd(
+                List<NumberedPush.Attempt> attempts, java.util.function.Predicate<NumberedPush.Attempt> which) {
+            return attempts.stream()
+                    .filter(which)
+                    .filter(a -> a.at() >= endingAt && a.accepted())
+                    .mapToLong(a -> (a.at() + a.ms() * 1_000_000 - endingAt) / 1_000_000)
+                    .min()
+                    .orElse(-1);
+        }
+
+        String connectsSummary() {
+            return "connects during it: " + connects.size() + ", closed with 4011: "
+                    + connects.stream().filter(c -> c[1] == 4011).count() + ", slowest refusal "
+                    + connects.stream().mapToLong(c -> c[2]).max().orElse(-1) + " ms";
+        }
+
+        String servicesSummary() {
+            return "slowest HTTP answer of logic and job meanwhile " + slowestServiceMs
+                    + " ms (unanswered within 15 s: "
+                    + unanswered.get() + "), their largest heap "
+                    + maxHeapMb + " MB";
+        }
+    }
+
+    /** {ms since {@code since}, the close code (1 when the auth was taken), ms until the answer}. */
+    private static long[] connectCode(int wsPort, long since) {
+        long at = System.nanoTime();
+        long sinceMs = (at - since) / 1_000_000;
+        try (WebSocketClient client = WebSocketClient.connect(wsPort)) {
+            client.send(Op.AUTH, WebSocketClient.token(newMid(), "", "", "1000"));
+            // the answer is a frame (op 8) or a close, whichever comes first
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> client.pending() > 0 || client.closeCode().isDone());
+            long tookMs = (System.nanoTime() - at) / 1_000_000;
+            if (client.pending() > 0 && client.next().op() == Op.AUTH_REPLY) {
+                return new long[] {sinceMs, 1, tookMs};
+            }
+            return new long[] {sinceMs, client.closeCode().get(1, java.util.concurrent.TimeUnit.SECONDS), tookMs};
+        } catch (Exception | AssertionError e) {
+            return new long[] {sinceMs, -1, (System.nanoTime() - at) / 1_000_000};
+        }
+    }
+
+    /**
+     * After an outage: a room push and a push by mid, every 500 ms, until one of each reached the
+     * connected clients; ms from {@code since}, or -1 after 150 s.
+     */
+    private static long awaitPushesFlow(String room, long mid, List<WebSocketClient> connected, long since) {
+        int[] tries = {0};
+        try {
+            await("pushes flow again")
+                    .atMost(Duration.ofSeconds(150))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        String body = "flow-" + tries[0]++;
+                        return Cluster.post(logic(0), "/goim/push/room?operation=1000&type=live&room=" + room, body)
+                                        .contains("\"code\":0")
+                                && Cluster.post(logic(1), "/goim/push/mids?operation=1000&mids=" + mid, body)
+                                        .contains("\"code\":0");
+                    });
+            return (System.nanoTime() - since) / 1_000_000;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            return -1;
+        }
+    }
+
+    /** Reads frames of {@code client} until one holds {@code body} (true), or none came for 10 s (false). */
+    private static boolean drainFor(WebSocketClient client, String body) {
+        try {
+            while (true) {
+                Received frame = client.next();
+                if (frame.op() == Op.RAW
+                        && frame.inner().stream().anyMatch(i -> i.text().equals(body))) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException | AssertionError none) {
+            return false;
+        }
+    }
+
+    private static String bodyOf(WebSocketClient client, String body) {
+        return drainFor(client, body) ? body : "nothing";
+    }
+
+    private static long count(
+            List<NumberedPush.Attempt> attempts, java.util.function.Predicate<NumberedPush.Attempt> which) {
+        return attempts.stream().filter(which).count();
+    }
+
+    private static double sum(List<Cluster.Node> services, String prefix, String label) {
+        return services.stream()
+                .mapToDouble(s -> Cluster.metric(s.http, prefix, label))
+                .sum();
+    }
+
     @Test
     @Order(100)
     void nodesWeightedListsBothCometsAndStopsListingOneThatDrains() {
@@ -460,6 +937,10 @@ class ClusterIT {
     }
 
     private static void record(NumberedPush.Report report) throws IOException {
+        recordLine(report.toString());
+    }
+
+    private static void recordLine(String report) throws IOException {
         Files.createDirectories(FIGURES.getParent());
         Files.writeString(
                 FIGURES,

@@ -56,13 +56,36 @@ final class NumberedPush {
 
     private final String run;
     private final List<Listener> listeners = new ArrayList<>();
+    /** One call of the push API: when it was made (ns), how long the answer took (ms), the answer. */
+    record Attempt(int n, long at, long ms, String reply) {
+        boolean accepted() {
+            return reply.contains("\"code\":0");
+        }
+    }
+
     private final Map<Integer, Long> sentAt = new ConcurrentHashMap<>();
+    private final List<Attempt> attempts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean reading = new AtomicBoolean(true);
-    private int refused;
+    private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean concurrent;
     private Thread reader;
 
     NumberedPush(String run) {
         this.run = run;
+    }
+
+    /**
+     * Each push on a thread of its own at its time, instead of one after the other: while Redis or
+     * Kafka is down a call takes logic's whole timeout, and the pushes due meanwhile still go out on
+     * time (at most rate × the timeout calls at once).
+     */
+    NumberedPush concurrent() {
+        concurrent = true;
+        return this;
+    }
+
+    List<Attempt> attempts() {
+        return attempts;
     }
 
     Listener listen(String name, boolean room, WebSocketClient client) {
@@ -130,6 +153,7 @@ final class NumberedPush {
             throws Exception {
         long period = 1_000_000_000L / perSecond;
         long start = System.nanoTime();
+        List<Thread> calls = new ArrayList<>();
         for (int n = 0; n < count; n++) {
             during.accept(n);
             long due = start + n * period;
@@ -140,13 +164,28 @@ final class NumberedPush {
             String path = n % 2 == 0
                     ? "/goim/push/room?operation=1000&type=live&room=" + room
                     : "/goim/push/mids?operation=1000&mids=" + mid;
-            long at = System.nanoTime();
-            String reply = Cluster.post(logicPort.apply(n), path, run + "-" + n);
-            if (reply.contains("\"code\":0")) {
-                sentAt.put(n, at);
+            int number = n;
+            int port = logicPort.apply(n);
+            if (concurrent) {
+                calls.add(Thread.ofVirtual().start(() -> send(port, path, number)));
             } else {
-                refused++;
+                send(port, path, number);
             }
+        }
+        for (Thread call : calls) {
+            call.join(30_000);
+        }
+    }
+
+    private void send(int port, String path, int n) {
+        long at = System.nanoTime();
+        String reply = Cluster.post(port, path, run + "-" + n);
+        Attempt attempt = new Attempt(n, at, (System.nanoTime() - at) / 1_000_000, reply);
+        attempts.add(attempt);
+        if (attempt.accepted()) {
+            sentAt.put(n, at);
+        } else {
+            refused.incrementAndGet();
         }
     }
 
@@ -187,12 +226,38 @@ final class NumberedPush {
     }
 
     Report report(String fault) {
+        return report(fault, listener -> true);
+    }
+
+    /**
+     * The {@code percent} percentile of the delays (push to first arrival, ms) of the sent messages
+     * that reached the listeners {@code which} accepts; -1 when none did.
+     */
+    long delayPercentileMs(java.util.function.Predicate<Listener> which, double percent) {
+        List<Long> delays = new ArrayList<>();
+        for (Listener listener : listeners.stream().filter(which).toList()) {
+            for (Map.Entry<Integer, Long> sent : sentAt.entrySet()) {
+                Long at = listener.firstAt.get(sent.getKey());
+                if (at != null && meantFor(listener, sent.getKey(), sent.getValue())) {
+                    delays.add((at - sent.getValue()) / 1_000_000);
+                }
+            }
+        }
+        if (delays.isEmpty()) {
+            return -1;
+        }
+        delays.sort(null);
+        return delays.get((int) Math.min(delays.size() - 1, Math.ceil(percent / 100 * delays.size()) - 1));
+    }
+
+    /** The figures of the listeners {@code which} accepts only. */
+    Report report(String fault, java.util.function.Predicate<Listener> which) {
         long expected = 0;
         long delivered = 0;
         long duplicated = 0;
         long maxDelay = 0;
         List<Integer> lost = new ArrayList<>();
-        for (Listener listener : listeners) {
+        for (Listener listener : listeners.stream().filter(which).toList()) {
             for (Map.Entry<Integer, Long> sent : sentAt.entrySet()) {
                 int n = sent.getKey();
                 if (!meantFor(listener, n, sent.getValue())) {
@@ -210,6 +275,7 @@ final class NumberedPush {
             }
         }
         lost.sort(null);
-        return new Report(fault, sentAt.size(), refused, expected, delivered, lost.size(), duplicated, maxDelay, lost);
+        return new Report(
+                fault, sentAt.size(), refused.get(), expected, delivered, lost.size(), duplicated, maxDelay, lost);
     }
 }

@@ -55,15 +55,25 @@ final class ServiceProcess implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no executable jar for " + name + " at " + jar + "; run ./mvnw verify");
         }
-        Path logs = Path.of(System.getProperty("goim.e2e.logs", "target/e2e-logs"));
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                java(),
                 "-Xmx256m",
                 "-XX:TieredStopAtLevel=1",
                 "-Dio.netty.leakDetection.level=paranoid",
                 "-jar",
                 jar.toString()));
         command.addAll(args);
+        return run(name, command);
+    }
+
+    /** The java launcher of the test's own JDK. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Any command as a process of its own, its output in {@code <name>.log}. */
+    static ServiceProcess run(String name, List<String> command) {
+        Path logs = Path.of(System.getProperty("goim.e2e.logs", "target/e2e-logs"));
         try {
             Files.createDirectories(logs);
             Path log = logs.resolve(name + ".log");
@@ -107,6 +117,15 @@ final class ServiceProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Whether a line of the log matches {@code regex}. */
+    boolean logged(String regex) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+        }
+        Pattern pattern = Pattern.compile(regex);
+        return lines.stream().anyMatch(line -> pattern.matcher(line).find());
+    }
+
     /** Log lines that report a Netty leak: paranoid leak detection runs in every service. */
     List<String> leaks() {
         return lines.stream().filter(line -> line.contains("LEAK:")).toList();
@@ -118,6 +137,25 @@ final class ServiceProcess implements AutoCloseable {
 
     boolean alive() {
         return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits for the process to end by itself; its exit code, or -1 when it still runs. */
+    int waitFor(java.time.Duration atMost) throws InterruptedException {
+        return process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    /** SIGSTOP or SIGCONT: the process freezes or resumes, its sockets stay open (a network partition). */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
     }
 
     /** Ends the process at once if it still runs (for a JVM shutdown hook: no waiting there). */

@@ -237,10 +237,18 @@ class LogicGrpcIT {
     void renewOnlineWritesTheCometsRoomsAndAnswersTheClusterCounts() {
         String room = "live://it-" + UUID.randomUUID();
         written.add("ol_" + COMET);
+        written.add("sv_" + COMET);
+        redis.delete("sv_" + COMET);
         comets.refresh();
 
-        logic.renewOnline(
-                OnlineReq.newBuilder().setServer(COMET).putRoomCount(room, 3).build());
+        // the first report finds no mark of the comet's sessions: the comet writes them again
+        assertThat(logic.renewOnline(OnlineReq.newBuilder()
+                                .setServer(COMET)
+                                .putRoomCount(room, 3)
+                                .build())
+                        .getRewriteSessions())
+                .isTrue();
+        assertExpiresAsASession("sv_" + COMET);
 
         CRC32 crc = new CRC32();
         crc.update(room.getBytes(StandardCharsets.UTF_8));
@@ -259,6 +267,15 @@ class LogicGrpcIT {
                                 .build())
                         .getAllRoomCountMap())
                 .containsEntry(room, 3);
+        assertThat(logic.renewOnline(OnlineReq.newBuilder().setServer(COMET).build())
+                        .getRewriteSessions())
+                .as("the mark is there: nothing to write again")
+                .isFalse();
+        // Redis lost its data (a restart without persistence): the next report asks for them again
+        redis.delete("sv_" + COMET);
+        assertThat(logic.renewOnline(OnlineReq.newBuilder().setServer(COMET).build())
+                        .getRewriteSessions())
+                .isTrue();
     }
 
     @Test

@@ -130,12 +130,15 @@ public record CometProperties(
      *     Eureka client, which sends it at its next replication (5 s). goim's clients see online/total
      *     within goim's 10 s; 10 s here plus the replication and logic's registry fetch took 25 s and
      *     more (issue 13), so comet looks every 2 s (it costs a map, and a registration only on change)
+     * @param grpcPort the gRPC port job is told to call when it is not the bound one (a proxy, a
+     *     sidecar or a NAT in front of comet); 0 is the bound port
      */
     public record Discovery(
             @Min(0) @DefaultValue("10") int weight,
             @DefaultValue("false") boolean offline,
             @DefaultValue("") String addrs,
-            @NotNull @DefaultValue("2s") Duration refresh) {}
+            @NotNull @DefaultValue("2s") Duration refresh,
+            @Min(0) @Max(65535) @DefaultValue("0") int grpcPort) {}
 
     /**
      * The event loops that run every listener and the gRPC server.

@@ -92,7 +92,8 @@ class CometRegistration implements SmartLifecycle {
     Map<String, String> metadata() {
         Map<String, String> metadata = new HashMap<>();
         metadata.put(SERVER_ID, properties.server());
-        metadata.put(GRPC_PORT, Integer.toString(grpcPort));
+        int advertised = properties.discovery().grpcPort();
+        metadata.put(GRPC_PORT, Integer.toString(advertised > 0 ? advertised : grpcPort));
         listeners.ports().forEach((transport, port) -> metadata.put(portKey(transport), Integer.toString(port)));
         metadata.put("weight", Integer.toString(properties.discovery().weight()));
         metadata.put("offline", Boolean.toString(offline));

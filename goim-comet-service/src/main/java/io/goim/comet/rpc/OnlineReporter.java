@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Every 10 s (goim) reports this comet's room counts to logic's RenewOnline and keeps the cluster-wide
- * counts it returns for heartbeat replies (contract section 7).
+ * counts it returns for heartbeat replies (contract section 7). When logic answers that this
+ * comet's sessions are missing in Redis, {@link SessionRewriter} writes them again.
  */
 @Component
 class OnlineReporter {
@@ -20,12 +21,19 @@ class OnlineReporter {
     private final LogicClient logic;
     private final Buckets buckets;
     private final OnlineCounts online;
+    private final SessionRewriter rewriter;
     private final String server;
 
-    OnlineReporter(LogicClient logic, Buckets buckets, OnlineCounts online, CometProperties properties) {
+    OnlineReporter(
+            LogicClient logic,
+            Buckets buckets,
+            OnlineCounts online,
+            SessionRewriter rewriter,
+            CometProperties properties) {
         this.logic = logic;
         this.buckets = buckets;
         this.online = online;
+        this.rewriter = rewriter;
         this.server = properties.server();
     }
 
@@ -42,6 +50,9 @@ class OnlineReporter {
                 log.warn("renew online failed server={} error={}", server, error.toString());
             } else {
                 online.update(reply.getAllRoomCountMap());
+                if (reply.getRewriteSessions()) {
+                    rewriter.rewrite();
+                }
             }
         });
     }

@@ -155,6 +155,25 @@ class CometIT {
     }
 
     @Test
+    void renewOnlineSayingTheSessionsAreMissingMakesCometWriteEachAgain() throws Exception {
+        String key = "rewrite-" + UUID.randomUUID();
+        assertThat(ws().auth(token(7, key, "", "1000")).op()).isEqualTo(Op.AUTH_REPLY);
+        assertThat(logic.heartbeats).noneMatch(req -> req.getKey().equals(key));
+
+        logic.rewriteSessions = true;
+        try {
+            // Redis lost the sessions: a Heartbeat for each connection makes logic write it again
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> logic.heartbeats.stream()
+                            .anyMatch(req -> req.getKey().equals(key)
+                                    && req.getMid() == 7
+                                    && req.getServer().equals("comet-it")));
+        } finally {
+            logic.rewriteSessions = false;
+        }
+    }
+
+    @Test
     void tcpClientsGetInnerFramesWithoutTheOp9Envelope() throws Exception {
         String key = "tcp-" + UUID.randomUUID();
         TcpClient client = tcp();

@@ -35,6 +35,9 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
     final List<DisconnectReq> disconnects = new CopyOnWriteArrayList<>();
     final List<HeartbeatReq> heartbeats = new CopyOnWriteArrayList<>();
     final List<OnlineReq> onlines = new CopyOnWriteArrayList<>();
+    /** RenewOnline answers that the comet's sessions are missing (logic found Redis without them). */
+    volatile boolean rewriteSessions;
+
     final List<ReceiveReq> receives = new CopyOnWriteArrayList<>();
     /** The goim-key header of each Receive, in order. */
     final List<String> receiveKeys = new CopyOnWriteArrayList<>();
@@ -159,6 +162,7 @@ final class FakeLogic extends LogicGrpc.LogicImplBase implements AutoCloseable {
         for (Map.Entry<String, Integer> room : request.getRoomCountMap().entrySet()) {
             all.putAllRoomCount(room.getKey(), room.getValue() * 10);
         }
+        all.setRewriteSessions(rewriteSessions);
         reply.onNext(all.build());
         reply.onCompleted();
     }

@@ -138,10 +138,14 @@ final class LogicGrpcService extends LogicGrpc.LogicImplBase {
 
     @Override
     public void renewOnline(OnlineReq request, StreamObserver<OnlineReply> reply) {
+        // the sessions' mark first: a comet whose sessions Redis lost writes them again
         reply(
-                online.renew(request.getServer(), request.getRoomCountMap())
-                        .map(all ->
-                                OnlineReply.newBuilder().putAllAllRoomCount(all).build()),
+                sessions.markServer(request.getServer())
+                        .zipWith(online.renew(request.getServer(), request.getRoomCountMap()))
+                        .map(marked -> OnlineReply.newBuilder()
+                                .putAllAllRoomCount(marked.getT2())
+                                .setRewriteSessions(!marked.getT1())
+                                .build()),
                 reply);
     }
 

@@ -4,6 +4,7 @@ import io.goim.logic.config.LogicProperties;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,6 +77,24 @@ public final class SessionStore {
             return CompletableFuture.allOf(
                     byKey.toCompletableFuture(), field.toCompletableFuture(), expiry.toCompletableFuture());
         });
+    }
+
+    /**
+     * RenewOnline: {@code sv_{server}} says that the comet's sessions are in this Redis; renewed with
+     * the sessions' expiry. False when it was missing: Redis lost them (a restart without persistence,
+     * a flush), or this is the comet's first report; the comet then writes them again (Heartbeat).
+     */
+    public Mono<Boolean> markServer(String server) {
+        return Mono.fromFuture(
+                calls.sessionCommands(
+                        "mark_server",
+                        redis -> redis.setGet(bytes(serverKey(server)), bytes("1"), SetArgs.Builder.ex(expireSeconds))
+                                .thenApply(old -> old != null)),
+                true);
+    }
+
+    static String serverKey(String server) {
+        return "sv_" + server;
     }
 
     /** Heartbeat: renews both mappings; false when one of them is gone. */
