@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -23,6 +24,7 @@ final class DelayProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile int upstream;
+    private final CountDownLatch upstreamKnown = new CountDownLatch(1);
     private volatile long delayNanos;
 
     DelayProxy() throws IOException {
@@ -39,6 +41,7 @@ final class DelayProxy implements AutoCloseable {
 
     void upstream(int port) {
         upstream = port;
+        upstreamKnown.countDown();
     }
 
     void delay(long millis) {
@@ -59,10 +62,7 @@ final class DelayProxy implements AutoCloseable {
 
     private void connect(Socket client) {
         try {
-            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-            while (upstream == 0 && System.nanoTime() < waitUntil) {
-                Thread.sleep(50);
-            }
+            upstreamKnown.await(300, TimeUnit.SECONDS);
             Socket target = new Socket(InetAddress.getLoopbackAddress(), upstream);
             sockets.add(target);
             client.setTcpNoDelay(true);
