@@ -188,6 +188,44 @@ class JobIT {
         }
     }
 
+    /**
+     * A comet killed while Eureka still lists it: job cannot connect, so its share of a room push
+     * and the pushes to its keys are skipped and counted; the live comets get theirs, and nothing
+     * goes to the dead-letter topic (before: the whole room record, meant also for the live comets).
+     */
+    @Test
+    void aCometThatCannotBeConnectedToIsSkippedNotDeadLettered() throws Exception {
+        FakeComet cometD = new FakeComet("it-comet-d-" + UUID.randomUUID());
+        try {
+            eureka.register(cometD.server, cometD.port());
+            await().atMost(DELIVERED)
+                    .until(() -> TestJob.get(job, "/actuator/health").contains(cometD.server));
+            cometD.close();
+
+            String room = "live://dead-comet-" + UUID.randomUUID();
+            String key = "dead-comet-key-" + UUID.randomUUID();
+            List<String> sent =
+                    IntStream.range(0, 5).mapToObj(i -> room + "#" + i).toList();
+            sent.forEach(msg -> producer.send(TestJob.room(room, 1001, msg)));
+            producer.send(TestJob.push(cometD.server, 1000, "to the dead comet", key));
+            producer.flush();
+
+            List<String> expected = sent.stream().map(m -> "1001:" + m).toList();
+            for (FakeComet comet : List.of(cometA, cometB)) {
+                await().atMost(DELIVERED).until(() -> comet.roomMessages(room).size() == sent.size());
+                assertThat(comet.roomMessages(room)).containsExactlyElementsOf(expected);
+            }
+            await().atMost(DELIVERED).until(() -> counter("goim.job.comet.unreachable", "server", cometD.server) >= 2);
+            assertThat(TestJob.get(job, "/actuator/health")).contains("\"unreachable\":[\"" + cometD.server);
+            await().during(Duration.ofSeconds(1))
+                    .atMost(DELIVERED)
+                    .until(() -> deadLetters(room).isEmpty() && deadLetters(key).isEmpty());
+        } finally {
+            eureka.deregister(cometD.server);
+            cometD.close();
+        }
+    }
+
     @Test
     void aCometThatFailsAndRecoversIsRetriedAndLosesNothing() {
         double retriesBefore = counter("goim.job.comet.retries", "server", cometA.server);

@@ -52,6 +52,8 @@ public record JobProperties(
      *     retryBackoff} up to {@code maxRetryBackoff}
      * @param lanes calls in flight to one comet at most, each lane ordered (a room's calls, one
      *     connection's pushes keep to one lane)
+     * @param probe how often a comet that job cannot connect to is tried again; meanwhile its calls
+     *     are skipped (counted), not retried or dead-lettered
      */
     public record Comet(
             @NotBlank @DefaultValue("goim-comet") String serviceId,
@@ -61,7 +63,8 @@ public record JobProperties(
             @Min(0) @DefaultValue("3") int retries,
             @NotNull @DefaultValue("100ms") Duration retryBackoff,
             @NotNull @DefaultValue("2s") Duration maxRetryBackoff,
-            @Min(1) @DefaultValue("8") int lanes) {}
+            @Min(1) @DefaultValue("8") int lanes,
+            @NotNull @DefaultValue("1s") Duration probe) {}
 
     /**
      * goim's room merging (contract section 7): flush at {@code batch} messages or {@code signal}

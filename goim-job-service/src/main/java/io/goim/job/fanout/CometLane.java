@@ -6,6 +6,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.goim.job.config.JobProperties;
 import io.goim.proto.comet.CometGrpc;
+import io.grpc.ConnectivityState;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,16 @@ import org.slf4j.LoggerFactory;
  * job's memory is bounded by the listener's in-flight limit. A failed call is retried with a
  * doubling back-off before the next one of its queue (order), then given up (dead-lettered by the
  * listener).
+ *
+ * <p>A comet whose channel cannot connect (a failed call while the channel is in TRANSIENT_FAILURE,
+ * or past its deadline while still connecting: the process is gone or its host unreachable) is
+ * <em>down</em>: its queued calls and every call submitted meanwhile end UNREACHABLE at once,
+ * counted, neither retried nor dead-lettered, since it can hold no connection that job could reach;
+ * its clients reconnect to another comet (and recover from history). Without this, job would keep
+ * calling a killed comet until Eureka drops it (about 30 s) and dead-letter every room record meant
+ * also for the live comets. Every {@code probe} the channel is asked to connect again; once it is
+ * READY the lane takes calls again. A comet that answers with an error is not down: its calls are
+ * retried and dead-lettered as before.
  *
  * <p>Nothing here waits: a call submitted to an idle lane starts on the submitting thread, with
  * gRPC's asynchronous stub, so a push leaves job without a hand-off to another thread (each such
@@ -53,8 +65,15 @@ final class CometLane {
 
     private final Counter retries;
     private final Counter rejected;
+    private final Counter unreachable;
     private final Gauge queued;
+    private final Gauge up;
     private volatile CallOutcome closedAs;
+    /** Set while the comet cannot be connected to; changed under {@code this}. */
+    private volatile boolean down;
+
+    private long downSince;
+    private ScheduledFuture<?> probe;
 
     /** One ordered queue: the calls waiting and the one in flight. */
     private static final class Queue {
@@ -95,9 +114,22 @@ final class CometLane {
         }
         this.retries = meters.counter("goim.job.comet.retries", "server", comet.server());
         this.rejected = meters.counter("goim.job.comet.rejected", "server", comet.server());
+        this.unreachable = Counter.builder("goim.job.comet.unreachable")
+                .description("calls not sent because the comet could not be connected to")
+                .tag("server", comet.server())
+                .register(meters);
         this.queued = Gauge.builder("goim.job.comet.queue", this, CometLane::waiting)
                 .tag("server", comet.server())
                 .register(meters);
+        this.up = Gauge.builder("goim.job.comet.up", this, lane -> lane.down ? 0 : 1)
+                .description("1 while job can connect to the comet, 0 while its calls are skipped")
+                .tag("server", comet.server())
+                .register(meters);
+    }
+
+    /** Whether calls are skipped because the comet cannot be connected to. */
+    boolean down() {
+        return down;
     }
 
     Comet comet() {
@@ -112,6 +144,8 @@ final class CometLane {
         synchronized (this) {
             if (closedAs != null) {
                 refused = closedAs;
+            } else if (down) {
+                refused = CallOutcome.UNREACHABLE;
             } else if (queue.running == null) {
                 queue.running = task;
                 refused = null;
@@ -125,6 +159,9 @@ final class CometLane {
             }
         }
         // outside the lock: a completed future runs its dependents right here
+        if (refused == CallOutcome.UNREACHABLE) {
+            unreachable.increment();
+        }
         if (refused != null) {
             task.done.complete(refused);
         } else {
@@ -142,6 +179,9 @@ final class CometLane {
         List<Task> left = new ArrayList<>();
         synchronized (this) {
             closedAs = outcome;
+            if (probe != null) {
+                probe.cancel(false);
+            }
             for (Queue queue : queues) {
                 left.addAll(queue.waiting);
                 queue.waiting.clear();
@@ -159,6 +199,7 @@ final class CometLane {
             }
         }
         meters.remove(queued);
+        meters.remove(up);
     }
 
     private synchronized int waiting() {
@@ -173,6 +214,11 @@ final class CometLane {
         CallOutcome closed = closedAs;
         if (closed != null) {
             task.done.complete(closed);
+            return;
+        }
+        if (down) {
+            unreachable.increment();
+            report(task, CallOutcome.UNREACHABLE);
             return;
         }
         Timer.Sample sample = Timer.start(meters);
@@ -218,6 +264,12 @@ final class CometLane {
             report(task, closed);
             return;
         }
+        if (cannotConnect(status)) {
+            markDown(status);
+            unreachable.increment();
+            report(task, CallOutcome.UNREACHABLE);
+            return;
+        }
         if (task.attempt >= settings.retries()) {
             log.warn(
                     "comet call given up server={} method={} attempts={} status={}",
@@ -238,6 +290,83 @@ final class CometLane {
         } catch (RejectedExecutionException stopping) {
             report(task, CallOutcome.ABANDONED);
         }
+    }
+
+    /**
+     * The call failed because the channel could not connect: refused or reset and now in
+     * TRANSIENT_FAILURE, or timed out while the channel was still connecting. A comet that answered
+     * (an error status over a READY channel) or reset one connection (the channel goes IDLE and the
+     * retry connects anew) is not that.
+     */
+    private boolean cannotConnect(Status status) {
+        ConnectivityState state = comet.channel().getState(false);
+        return switch (status.getCode()) {
+            case UNAVAILABLE -> state == ConnectivityState.TRANSIENT_FAILURE;
+            case DEADLINE_EXCEEDED ->
+                state == ConnectivityState.TRANSIENT_FAILURE || state == ConnectivityState.CONNECTING;
+            default -> false;
+        };
+    }
+
+    /** Skips this comet's calls until its channel connects again; what is queued ends at once. */
+    private void markDown(Status status) {
+        List<Task> skipped = new ArrayList<>();
+        synchronized (this) {
+            if (down || closedAs != null) {
+                return;
+            }
+            down = true;
+            downSince = System.nanoTime();
+            for (Queue queue : queues) {
+                skipped.addAll(queue.waiting);
+                queue.waiting.clear();
+            }
+            try {
+                probe = timer.scheduleWithFixedDelay(
+                        this::probe,
+                        settings.probe().toNanos(),
+                        settings.probe().toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
+                // job is stopping: the lane is closed next
+            }
+        }
+        log.warn(
+                "comet unreachable, its calls are skipped until it connects again server={} address={} status={}"
+                        + " queued={}",
+                comet.server(),
+                comet.address(),
+                status.getCode(),
+                skipped.size());
+        unreachable.increment(skipped.size());
+        for (Task task : skipped) {
+            task.done.complete(CallOutcome.UNREACHABLE);
+        }
+    }
+
+    /** On the timer while down: asks the channel to connect now, and takes calls again once it has. */
+    private void probe() {
+        ConnectivityState state = comet.channel().getState(true);
+        if (state != ConnectivityState.READY) {
+            if (state == ConnectivityState.TRANSIENT_FAILURE) {
+                // try at once rather than after gRPC's own back-off, which grows to 2 minutes
+                comet.channel().resetConnectBackoff();
+            }
+            return;
+        }
+        long downMs;
+        synchronized (this) {
+            if (!down) {
+                return;
+            }
+            down = false;
+            downMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downSince);
+            if (probe != null) {
+                probe.cancel(false);
+                probe = null;
+            }
+        }
+        log.info("comet reachable again server={} address={} downMs={}", comet.server(), comet.address(), downMs);
     }
 
     /** Completes the call's future off gRPC's threads, then starts the next call of its queue. */

@@ -72,6 +72,15 @@ final class CometRegistry implements DisposableBean {
         return view;
     }
 
+    /** The server ids of the comets job cannot connect to now (their calls are skipped). */
+    List<String> unreachable() {
+        return lanes.values().stream()
+                .filter(CometLane::down)
+                .map(lane -> lane.comet().server())
+                .sorted()
+                .toList();
+    }
+
     /** Eureka fetched its registry: look again at once. */
     @EventListener(HeartbeatEvent.class)
     void onRegistryFetched() {

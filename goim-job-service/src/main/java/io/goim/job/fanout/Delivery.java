@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * How the gRPC calls for one push ended.
  *
- * @param status ACCEPTED by every comet addressed; FAILED after bounded retries (or not sent at all),
+ * @param status ACCEPTED by every comet addressed that job can connect to (one it cannot connect
+ *     to is skipped, counted as {@code goim.job.comet.unreachable}: it holds no reachable
+ *     connection); FAILED after bounded retries (or not sent at all),
  *     to be dead-lettered; ABANDONED because job is shutting down, in which case the record stays
  *     uncommitted and the next job reads it again (at least once)
  * @param failedServers the server ids that did not accept the call, when known

@@ -97,7 +97,8 @@ class OffsetTrackerTest {
                         3,
                         Duration.ofMillis(100),
                         Duration.ofSeconds(1),
-                        8),
+                        8,
+                        Duration.ofSeconds(1)),
                 new JobProperties.Room(20, Duration.ofSeconds(1), Duration.ofMinutes(15)),
                 new JobProperties.History(
                         false,

@@ -44,7 +44,14 @@ class CometLaneTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        server = server(0);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+                .usePlaintext()
+                .build();
+    }
+
+    private Server server(int port) throws Exception {
+        return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(new CometGrpc.CometImplBase() {
                     @Override
                     public void broadcastRoom(BroadcastRoomReq request, StreamObserver<BroadcastRoomReply> reply) {
@@ -61,9 +68,6 @@ class CometLaneTest {
                 })
                 .build()
                 .start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-                .usePlaintext()
-                .build();
     }
 
     @AfterEach
@@ -87,7 +91,8 @@ class CometLaneTest {
                 retries,
                 Duration.ofMillis(10),
                 Duration.ofMillis(40),
-                lanes);
+                lanes,
+                Duration.ofMillis(50));
         return new CometLane(
                 new Comet("c1", "127.0.0.1:" + server.getPort(), channel), settings, meters, timer, completions);
     }
@@ -218,6 +223,39 @@ class CometLaneTest {
         assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(CallOutcome.FAILED);
         assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo(CallOutcome.ACCEPTED);
         assertThat(received).containsExactly("x", "x", "y");
+        assertThat(lane.down())
+                .as("a comet that answers, even with errors, is not down")
+                .isFalse();
+    }
+
+    @Test
+    void aCometThatCannotBeConnectedToIsSkippedUntilItConnectsAgain() throws Exception {
+        CometLane lane = lane(100, 3);
+        assertThat(lane.submit(room("before")).get(5, TimeUnit.SECONDS)).isEqualTo(CallOutcome.ACCEPTED);
+        int port = server.getPort();
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+
+        // the comet is gone: its calls end UNREACHABLE (not FAILED, which would be dead-lettered)
+        List<CompletableFuture<CallOutcome>> during = new ArrayList<>();
+        for (int key = 0; key < 10; key++) {
+            during.add(lane.submit(room("during" + key, key)));
+        }
+        for (CompletableFuture<CallOutcome> call : during) {
+            assertThat(call.get(5, TimeUnit.SECONDS)).isEqualTo(CallOutcome.UNREACHABLE);
+        }
+        assertThat(lane.down()).isTrue();
+        // and from now on at once, without a try
+        assertThat(lane.submit(room("skipped"))).isCompletedWithValue(CallOutcome.UNREACHABLE);
+        assertThat(meters.counter("goim.job.comet.unreachable", "server", "c1").count())
+                .isEqualTo(11.0);
+        assertThat(meters.get("goim.job.comet.up").gauge().value()).isEqualTo(0.0);
+
+        // back on the same address: the probe finds it and the calls go again
+        server = server(port);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !lane.down());
+        assertThat(meters.get("goim.job.comet.up").gauge().value()).isEqualTo(1.0);
+        assertThat(lane.submit(room("after")).get(5, TimeUnit.SECONDS)).isEqualTo(CallOutcome.ACCEPTED);
+        assertThat(received).containsExactly("before", "after");
     }
 
     @Test
