@@ -185,6 +185,22 @@ class JobIT {
                 assertThat(broadcastTo(comet, left).getFirst().getSpeed()).isEqualTo(150);
             }
             assertThat(broadcastTo(cometC, left)).isEmpty();
+
+            // a push to a connection of the comet that left (its session outlives it) is skipped,
+            // counted; one to a server job never saw is dead-lettered (it may be a comet job does
+            // not know yet)
+            String goneKey = "gone-" + UUID.randomUUID();
+            String unknownKey = "unknown-" + UUID.randomUUID();
+            double skippedBefore = counter("goim.job.comet.unreachable", "server", cometC.server);
+            producer.send(TestJob.push(cometC.server, 1000, "to the comet that left", goneKey));
+            producer.send(TestJob.push("never-seen-" + UUID.randomUUID(), 1000, "to nobody known", unknownKey));
+            producer.flush();
+            await().atMost(DELIVERED).until(() -> deadLetters(unknownKey).size() == 1);
+            await().atMost(DELIVERED)
+                    .until(() -> counter("goim.job.comet.unreachable", "server", cometC.server) > skippedBefore);
+            await().during(Duration.ofSeconds(1))
+                    .atMost(DELIVERED)
+                    .until(() -> deadLetters(goneKey).isEmpty());
         }
     }
 

@@ -10,6 +10,7 @@ import io.goim.proto.frame.FrameBatch;
 import io.goim.proto.frame.Op;
 import io.goim.proto.logic.PushMsg;
 import io.goim.proto.protocol.Proto;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,16 +26,24 @@ import org.springframework.stereotype.Component;
 @Component
 public final class CometDispatcher {
     private final CometRegistry comets;
+    private final MeterRegistry meters;
 
-    CometDispatcher(CometRegistry comets) {
+    CometDispatcher(CometRegistry comets, MeterRegistry meters) {
         this.comets = comets;
+        this.meters = meters;
     }
 
     /** PUSH: to the keys on the comet named in {@code server}, with protoOp for the accepts filter. */
     public CompletableFuture<Delivery> push(PushMsg msg) {
         Optional<CometLane> lane = comets.lane(msg.getServer());
         if (lane.isEmpty()) {
-            // not (or no longer) in Eureka: its connections are unreachable; dead-letter, counted
+            if (comets.departed(msg.getServer())) {
+                // it left discovery, its connections with it (the session outlived it): skipped, counted
+                meters.counter("goim.job.comet.unreachable", "server", msg.getServer())
+                        .increment();
+                return CompletableFuture.completedFuture(Delivery.ACCEPTED);
+            }
+            // never seen (or not yet in job's view): its connections are unreachable; dead-letter, counted
             return CompletableFuture.completedFuture(Delivery.failed(List.of(msg.getServer())));
         }
         PushMsgReq request = PushMsgReq.newBuilder()

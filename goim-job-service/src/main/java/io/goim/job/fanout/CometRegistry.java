@@ -3,6 +3,7 @@ package io.goim.job.fanout;
 import io.goim.job.config.JobProperties;
 import io.goim.proto.contract.DiscoveryMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,19 +27,26 @@ import org.springframework.stereotype.Component;
  * The comets that discovery lists, by server id, each with one reused gRPC channel and its own {@link
  * CometLane}. Comets are picked up and dropped as Eureka's view changes, without a restart (contract
  * section 7: a comet registers its server id and gRPC port as metadata). Calls still queued for a
- * comet that left are given up (dead-lettered): its clients are gone with it.
+ * comet that left are given up (dead-lettered): its clients are gone with it. A comet that left is
+ * remembered for {@link #DEPARTED_KEPT}: pushes to its connections (sessions outlive their comet
+ * until they expire) are skipped and counted, not dead-lettered, while a push to a server job has
+ * never seen (a comet that joined but is not in job's view yet) is still dead-lettered.
  */
 @Component
 final class CometRegistry implements DisposableBean {
     static final String SERVER_ID = DiscoveryMetadata.SERVER_ID;
     static final String GRPC_PORT = DiscoveryMetadata.GRPC_PORT;
     private static final Logger log = LoggerFactory.getLogger(CometRegistry.class);
+    /** logic's sessions live 30 min by default (goim.logic.session.expire): twice that. */
+    static final Duration DEPARTED_KEPT = Duration.ofHours(1);
 
     private final DiscoveryClient discovery;
     private final GrpcChannelFactory channels;
     private final JobProperties.Comet settings;
     private final MeterRegistry meters;
     private final Map<String, CometLane> lanes = new ConcurrentHashMap<>();
+    /** Server id → when it left discovery (nanoTime). */
+    private final Map<String, Long> departed = new ConcurrentHashMap<>();
     /** Back-off timers of the lanes' retries. */
     private final ScheduledExecutorService retryTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("goim-comet-retry").daemon().factory());
@@ -58,6 +66,11 @@ final class CometRegistry implements DisposableBean {
 
     Optional<CometLane> lane(String server) {
         return Optional.ofNullable(lanes.get(server));
+    }
+
+    /** Whether the comet left discovery within {@link #DEPARTED_KEPT} and has not come back. */
+    boolean departed(String server) {
+        return departed.containsKey(server);
     }
 
     /** The comets known now; a room push or broadcast goes to each. */
@@ -108,6 +121,7 @@ final class CometRegistry implements DisposableBean {
                 // connect now, not on the first push: that push would pay for TCP and HTTP/2 set-up
                 comet.channel().getState(true);
                 lanes.put(server, new CometLane(comet, settings, meters, retryTimer, completions));
+                departed.remove(server);
                 if (known != null) {
                     drop(known);
                 }
@@ -119,9 +133,12 @@ final class CometRegistry implements DisposableBean {
                 return false;
             }
             drop(lane);
+            departed.put(lane.comet().server(), System.nanoTime());
             log.info("comet left server={}", lane.comet().server());
             return true;
         });
+        long now = System.nanoTime();
+        departed.values().removeIf(left -> now - left > DEPARTED_KEPT.toNanos());
     }
 
     private static void drop(CometLane lane) {
