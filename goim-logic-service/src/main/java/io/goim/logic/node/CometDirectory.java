@@ -2,7 +2,12 @@ package io.goim.logic.node;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.goim.logic.config.LogicProperties;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.cloud.client.discovery.DiscoveryClient;
@@ -15,15 +20,27 @@ import org.springframework.stereotype.Component;
  * The comets that Eureka lists as UP and not offline (goim's newNodes), with the cluster totals
  * from their metadata. Refreshed whenever the Eureka client fetched its registry, and every
  * online refresh period in case no fetch event comes.
+ *
+ * <p>It also remembers, for {@link #DEPARTED_KEPT}, the comets that left Eureka (a draining comet
+ * is still listed, offline): their sessions outlive them until they expire, and a push to those
+ * would only be skipped by job. A comet never listed is never "departed" (one that registered a
+ * moment ago may not be in this view yet), and an empty list departs nobody (a registry that
+ * could not be read looks like that too).
  */
 @Component
 public final class CometDirectory {
     private static final Logger log = LoggerFactory.getLogger(CometDirectory.class);
+    /** Sessions live 30 min by default (goim.logic.session.expire): twice that. */
+    static final Duration DEPARTED_KEPT = Duration.ofHours(1);
 
     private final DiscoveryClient discovery;
     private final String serviceId;
     private final LoadBalancer balancer;
     private volatile List<CometNode> comets = List.of();
+    /** Every server id listed last time, offline ones too. */
+    private Set<String> listed = Set.of();
+    /** Server id → when it was no longer listed (nanoTime). */
+    private final Map<String, Long> departed = new ConcurrentHashMap<>();
 
     CometDirectory(DiscoveryClient discovery, LogicProperties properties, LoadBalancer balancer) {
         this.discovery = discovery;
@@ -39,6 +56,11 @@ public final class CometDirectory {
     /** The comets that are not offline, as last seen. */
     public List<CometNode> comets() {
         return comets;
+    }
+
+    /** Whether the comet left Eureka within {@link #DEPARTED_KEPT} and has not come back. */
+    public boolean departed(String server) {
+        return departed.containsKey(server);
     }
 
     public Totals totals() {
@@ -58,16 +80,15 @@ public final class CometDirectory {
 
     @Scheduled(fixedDelayString = "${goim.logic.online.refresh:10s}")
     public synchronized void refresh() {
-        List<CometNode> seen;
+        List<CometNode> all;
         try {
-            seen = discovery.getInstances(serviceId).stream()
-                    .map(CometNode::of)
-                    .filter(comet -> !comet.offline())
-                    .toList();
+            all = discovery.getInstances(serviceId).stream().map(CometNode::of).toList();
         } catch (RuntimeException e) {
             log.warn("comet list not refreshed service={} error={}", serviceId, e.toString());
             return;
         }
+        List<CometNode> seen = all.stream().filter(comet -> !comet.offline()).toList();
+        noteDepartures(all.stream().map(CometNode::serverId).collect(Collectors.toSet()));
         if (!seen.equals(comets)) {
             log.info(
                     "comets changed service={} servers={}",
@@ -76,5 +97,20 @@ public final class CometDirectory {
         }
         comets = seen;
         balancer.update(seen);
+    }
+
+    private void noteDepartures(Set<String> now) {
+        long at = System.nanoTime();
+        if (!now.isEmpty()) {
+            for (String server : listed) {
+                if (!now.contains(server)) {
+                    departed.put(server, at);
+                    log.info("comet left, pushes to its sessions are skipped server={}", server);
+                }
+            }
+            listed = now;
+        }
+        departed.keySet().removeAll(now);
+        departed.values().removeIf(left -> at - left > DEPARTED_KEPT.toNanos());
     }
 }

@@ -31,6 +31,15 @@ public final class PushMetrics {
                 .increment();
     }
 
+    /** Connection keys a push by keys or mids left out because their comet left discovery. */
+    void skipped(int keys) {
+        Counter.builder("goim.push.skipped")
+                .description("connection keys not pushed to: their comet left discovery")
+                .tag("reason", "comet-left")
+                .register(meters)
+                .increment(keys);
+    }
+
     void body(String type, int bytes) {
         DistributionSummary.builder("goim.push.body")
                 .description("pushed message sizes")

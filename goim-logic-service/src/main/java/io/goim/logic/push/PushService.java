@@ -3,6 +3,7 @@ package io.goim.logic.push;
 import com.google.protobuf.ByteString;
 import io.goim.logic.config.LogicProperties;
 import io.goim.logic.history.HistoryService;
+import io.goim.logic.node.CometDirectory;
 import io.goim.logic.session.SessionStore;
 import io.goim.proto.logic.PushMsg;
 import java.util.ArrayList;
@@ -18,7 +19,8 @@ import reactor.core.publisher.Mono;
 /**
  * goim's four pushes as PushMsg records (contract section 5): PUSH grouped by comet server, one
  * record per server keyed by its first connection key; ROOM keyed by the room id {@code
- * type://room}; BROADCAST keyed by the operation.
+ * type://room}; BROADCAST keyed by the operation. A connection whose comet left discovery (its
+ * session outlives it until it expires) is left out of a PUSH, counted as {@code goim.push.skipped}.
  */
 @Service
 public final class PushService {
@@ -28,6 +30,7 @@ public final class PushService {
     private final PushPublisher publisher;
     private final PushMetrics metrics;
     private final HistoryService history;
+    private final CometDirectory directory;
     private final String topic;
 
     PushService(
@@ -35,8 +38,10 @@ public final class PushService {
             PushPublisher publisher,
             PushMetrics metrics,
             HistoryService history,
+            CometDirectory directory,
             LogicProperties properties) {
         this.history = history;
+        this.directory = directory;
         this.sessions = sessions;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -113,8 +118,19 @@ public final class PushService {
     private Mono<Void> publishPerServer(
             int operation, Map<String, String> serverByKey, Map<String, Integer> seqByKey, byte[] msg) {
         Map<String, List<String>> keysByServer = new LinkedHashMap<>();
-        serverByKey.forEach((key, server) ->
-                keysByServer.computeIfAbsent(server, s -> new ArrayList<>()).add(key));
+        int skipped = 0;
+        for (Map.Entry<String, String> at : serverByKey.entrySet()) {
+            if (directory.departed(at.getValue())) {
+                skipped++;
+            } else {
+                keysByServer
+                        .computeIfAbsent(at.getValue(), s -> new ArrayList<>())
+                        .add(at.getKey());
+            }
+        }
+        if (skipped > 0) {
+            metrics.skipped(skipped);
+        }
         if (keysByServer.isEmpty()) {
             log.debug("push to nobody online op={}", operation);
         }

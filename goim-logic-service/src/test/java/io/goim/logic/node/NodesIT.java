@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.cloud.client.discovery.DiscoveryClient;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.annotation.DirtiesContext;
@@ -65,6 +66,12 @@ class NodesIT {
 
     @Autowired
     StringRedisTemplate redis;
+
+    @Autowired
+    CometDirectory directory;
+
+    @Autowired
+    DiscoveryClient discovery;
 
     /**
      * Started by whichever comes first: the comets' registration or logic's context. It is not
@@ -158,6 +165,36 @@ class NodesIT {
                         "ol_" + server,
                         Integer.toString(field),
                         "{\"server\":\"" + server + "\",\"room_count\":{" + rooms + "},\"updated\":" + updated + "}");
+    }
+
+    /** Pushes to a comet that left Eureka are skipped by logic (PushService); one draining is not left. */
+    @Test
+    void aCometThatLeavesEurekaIsDepartedAndADrainingOneIsNot() throws Exception {
+        String gone = "comet-gone-" + RUN;
+        // offline, so that the other tests' views of the listed comets do not change meanwhile
+        register(gone, Map.of("offline", "true"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> listed(gone));
+        directory.refresh();
+        assertThat(directory.departed(gone)).isFalse();
+
+        HttpResponse<String> removed = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(eurekaUrl() + "apps/GOIM-COMET/" + gone))
+                                .DELETE()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !listed(gone));
+        directory.refresh();
+
+        assertThat(directory.departed(gone)).isTrue();
+        assertThat(directory.departed(OFF)).as("draining: still listed").isFalse();
+        assertThat(directory.departed(A)).isFalse();
+    }
+
+    private boolean listed(String server) {
+        return discovery.getInstances("goim-comet").stream()
+                .anyMatch(instance -> server.equals(instance.getMetadata().get("server.id")));
     }
 
     @Test
