@@ -8,8 +8,8 @@
 # job and two comets from their jars (built when missing), Prometheus. logic, job and the comets get
 # exactly the environment the chart renders for their containers (helm/test/live-values.yaml: JWT
 # auth and a push API key from the Secret the chart makes), plus free ports. The second comet is killed
-# (SIGKILL) while pushes go on: job's calls to it fail, are retried and dead-lettered, and its
-# target goes down, as in a real comet crash. Everything it started is stopped at the end.
+# (SIGKILL) while pushes go on: job's calls to it fail and are then skipped (it cannot connect),
+# and its target goes down, as in a real comet crash. Everything it started is stopped at the end.
 #   env: GOIM_LIVE_SECONDS (60) how long the traffic runs; GOIM_LIVE_KEEP=1 leaves it all running
 set -euo pipefail
 
@@ -174,7 +174,7 @@ log "traffic for $SECONDS_OF_TRAFFIC s: goim clients on comet-1, pushes of every
 GOIM_TEST_JWT_SECRET=$(sed -n 's/^ *secret: *"\(.*\)"/\1/p' "$ROOT/helm/test/live-values.yaml") \
   GOIM_TEST_API_KEY=helm-live-key start_bg traffic node --experimental-websocket --no-warnings "$ROOT/helm/test/live-traffic.mjs" "$C1_WS" "$C1_TCP" "$LOGIC_HTTP" "$SECONDS_OF_TRAFFIC"
 sleep 10
-log "killing comet-2 (SIGKILL): job's calls to it fail until Eureka forgets it"
+log "killing comet-2 (SIGKILL): job's calls to it fail, then are skipped until Eureka forgets it"
 kill -9 "$(pid_of comet2)" && COMET2_KILLED=1
 wait "$(pid_of comet2)" 2>/dev/null || true
 log "a record that is no goim PushMsg on goim-push-topic: job dead-letters it (undecodable)"

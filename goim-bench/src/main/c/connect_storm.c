@@ -75,6 +75,27 @@ static void settle(client_t *c, int state) {
     }
 }
 
+/* why a client failed, by the state it was in: printed after "failed" to tell a refused connect from
+ * a reset, a close without a frame or no answer at all */
+enum { WHY_CONNECT, WHY_SOCKET_ERROR, WHY_EOF, WHY_READ, WHY_UPGRADE, WHY_FRAME, WHY_SEND, WHY_TIMEOUT, WHYS };
+static const char *why_names[WHYS] = {"connect", "socket-error", "eof", "read-error", "not-101", "bad-frame", "send",
+                                      "no-answer-30s"};
+static const char *state_names[] = {"connecting", "upgrading", "authenticating"};
+static int why_counts[WHYS][3];
+static int socket_errors[256];
+
+static void drop(client_t *c, int state);
+
+static void fail(client_t *c, int why) {
+    if (c->state <= AUTHENTICATING) why_counts[why][c->state]++;
+    if (why == WHY_SOCKET_ERROR && c->fd >= 0) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err > 0 && err < 256) socket_errors[err]++;
+    }
+    drop(c, FAILED);
+}
+
 static void drop(client_t *c, int state) {
     settle(c, state);
     if (c->fd >= 0) {
@@ -136,12 +157,12 @@ static void readable(client_t *c, long long mid) {
     for (;;) {
         ssize_t r = read(c->fd, c->buf + c->len, BUF - (size_t)c->len);
         if (r == 0) {
-            drop(c, FAILED);
+            fail(c, WHY_EOF);
             return;
         }
         if (r < 0) {
             if (errno != EAGAIN) {
-                drop(c, FAILED);
+                fail(c, WHY_READ);
             }
             return;
         }
@@ -150,13 +171,13 @@ static void readable(client_t *c, long long mid) {
             unsigned char *end = memmem(c->buf, (size_t)c->len, "\r\n\r\n", 4);
             if (end == NULL) {
                 if (c->len == BUF) {
-                    drop(c, FAILED);
+                    fail(c, WHY_UPGRADE);
                     return;
                 }
                 continue;
             }
             if (c->len < 12 || memcmp(c->buf + 9, "101", 3) != 0) {
-                drop(c, FAILED);
+                fail(c, WHY_UPGRADE);
                 return;
             }
             int rest = c->len - (int)(end + 4 - c->buf);
@@ -164,7 +185,7 @@ static void readable(client_t *c, long long mid) {
             c->len = rest;
             c->state = AUTHENTICATING;
             if (send_auth(c, mid) != 0) {
-                drop(c, FAILED);
+                fail(c, WHY_SEND);
                 return;
             }
         }
@@ -176,11 +197,11 @@ static void readable(client_t *c, long long mid) {
                 len = (c->buf[2] << 8) | c->buf[3];
                 head = 4;
             } else if (len == 127) {
-                drop(c, FAILED); /* nothing comet sends before op 8 is that long */
+                fail(c, WHY_FRAME); /* nothing comet sends before op 8 is that long */
                 return;
             }
             if (head + len > BUF) {
-                drop(c, FAILED);
+                fail(c, WHY_FRAME);
                 return;
             }
             if (c->len < head + len) break;
@@ -244,7 +265,7 @@ int main(int argc, char **argv) {
             c->started = now_ns();
             c->state = CONNECTING;
             if (connect(c->fd, (struct sockaddr *)&a, sizeof a) != 0 && errno != EINPROGRESS) {
-                drop(c, FAILED);
+                fail(c, WHY_CONNECT);
             } else {
                 struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = (uint32_t)next};
                 epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev);
@@ -261,7 +282,7 @@ int main(int argc, char **argv) {
             client_t *c = &clients[events[i].data.u32];
             if (c->fd < 0) continue;
             if (events[i].events & (EPOLLERR | EPOLLHUP)) {
-                drop(c, FAILED);
+                fail(c, WHY_SOCKET_ERROR);
                 continue;
             }
             if (c->state == CONNECTING && (events[i].events & EPOLLOUT)) {
@@ -269,7 +290,7 @@ int main(int argc, char **argv) {
                 epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev);
                 c->state = UPGRADING;
                 if (send_upgrade(c) != 0) {
-                    drop(c, FAILED);
+                    fail(c, WHY_SEND);
                     continue;
                 }
             }
@@ -283,7 +304,7 @@ int main(int argc, char **argv) {
             last_check = now_ns();
             for (int i = 0; i < n; i++) {
                 client_t *c = &clients[i];
-                if (c->state < AUTHENTICATED && c->started < late) drop(c, FAILED);
+                if (c->state < AUTHENTICATED && c->started < late) fail(c, WHY_TIMEOUT);
             }
         }
     }
@@ -309,7 +330,24 @@ int main(int argc, char **argv) {
             first = 0;
         }
     }
-    printf("}, failed %d\n", failed);
+    printf("}, failed %d", failed);
+    if (failed > 0) {
+        printf(" {");
+        first = 1;
+        for (int w = 0; w < WHYS; w++) {
+            for (int st = 0; st < 3; st++) {
+                if (why_counts[w][st]) {
+                    printf("%s%s while %s=%d", first ? "" : ", ", why_names[w], state_names[st], why_counts[w][st]);
+                    first = 0;
+                }
+            }
+        }
+        for (int e = 1; e < 256; e++) {
+            if (socket_errors[e]) printf(", %s=%d", strerror(e), socket_errors[e]);
+        }
+        printf("}");
+    }
+    printf("\n");
     if (m > 0) {
         printf("  connect to op 8, ms: p50 %lld  p90 %lld  p99 %lld  max %lld\n", ms[m / 2], ms[(int)(m * 0.9)],
                ms[(int)(m * 0.99)], ms[m - 1]);
