@@ -268,6 +268,8 @@ class ClusterIT {
      * first listed comet that answers), pushes to them arrive again, logic stops listing it, and job
      * stops calling it. Sessions it held stay in Redis until their expiry (30 min, contract section
      * 4): nobody is left to send their Disconnect; what is measured is whether they are still there.
+     * Nothing is dead-lettered: job skips a comet it cannot connect to (counted), and logic leaves a
+     * comet that left Eureka out of pushes by mid (counted).
      */
     @Test
     @Order(7)
@@ -338,6 +340,20 @@ class ClusterIT {
             helper.join(100_000);
         }
         awaitArrivals(push);
+        // once the logics no longer list it: pushes by mid to the user whose session on the dead
+        // comet is still in Redis leave that session out
+        double skippedBefore = logicsSkipped();
+        for (int i = 0; i < 4; i++) {
+            assertThat(Cluster.post(logic(i % 2), "/goim/push/mids?operation=1000&mids=" + mid, "after-" + i))
+                    .contains("\"code\":0");
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> logicsSkipped() >= skippedBefore + 4);
+        double skipped = logicsSkipped() - skippedBefore;
+        double unreachable = cluster.jobs.stream()
+                .mapToDouble(j ->
+                        Cluster.metric(j.http, "goim_job_comet_unreachable_total", "server=\"" + dead.server + "\""))
+                .sum();
+        long deadLettered = (long) (deadLetters() - deadLettersBefore);
         long stillInRedis;
         try (io.lettuce.core.RedisClient redis =
                         io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + cluster.redis.port());
@@ -351,9 +367,14 @@ class ClusterIT {
                 reconnectMs.stream().mapToLong(Long::longValue).max().orElse(-1);
         NumberedPush.Report report = push.report("comet SIGKILL (clients reconnected after at most " + maxReconnect
                 + " ms; logics stopped listing it after " + unlistedAfterMs[0] + " ms; its sessions still in Redis: "
-                + stillInRedis + " of " + deadKeys.size() + "; dead letters meanwhile: "
-                + (long) (deadLetters() - deadLettersBefore) + ")");
+                + stillInRedis + " of " + deadKeys.size() + "; dead letters meanwhile: " + deadLettered
+                + "; calls job skipped as unreachable: " + (long) unreachable
+                + "; session keys logic left out after unlisting it: " + (long) skipped + ")");
         record(report);
+        assertThat(deadLettered)
+                .as("nothing is dead-lettered for a dead comet: what was meant for the live one was delivered")
+                .isZero();
+        assertThat(unreachable).as("job skipped the dead comet's calls").isPositive();
         assertThat(reconnectMs).hasSize(onDead.size()).allMatch(ms -> ms >= 0 && ms < 60_000);
         assertThat(unlistedAfterMs[0]).as("logic stops listing the dead comet").isBetween(0L, 90_000L);
         assertThat(report.lost()).as(report.toString()).isZero();
@@ -414,6 +435,12 @@ class ClusterIT {
             }
         }
         return -1;
+    }
+
+    private static double logicsSkipped() {
+        return cluster.logics.stream()
+                .mapToDouble(l -> Cluster.metric(l.http, "goim_push_skipped_total", ""))
+                .sum();
     }
 
     private static double deadLetters() {
