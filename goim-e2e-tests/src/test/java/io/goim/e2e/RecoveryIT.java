@@ -36,7 +36,8 @@ import tools.jackson.databind.json.JsonMapper;
  * processes, a real Redis, a real Kafka broker, goim WebSocket clients that send op 18. A client
  * misses 30 room messages and recovers all 30 in order, then live ones; the same with job killed
  * (SIGKILL) in the gap and another job taking over; a user offline gets the pushes by mids sent
- * meanwhile; a room whose keys are gone answers "not recovered" with its current position.
+ * meanwhile; a room whose keys are gone answers "not recovered" with its current position, and so
+ * does a room that kept fewer messages than the client missed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RecoveryIT {
@@ -44,11 +45,14 @@ class RecoveryIT {
     private static final Duration READY = Duration.ofSeconds(120);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final JsonMapper JSON = JsonMapper.shared();
+    /** A room type whose rooms keep only their last {@value} messages (job's history.types). */
+    private static final int SHORT_SIZE = 3;
 
     private static LocalRedis redis;
     private static EmbeddedKafkaKraftBroker kafka;
     private static final List<ServiceProcess> services = new ArrayList<>();
     private static List<String> common;
+    private static List<String> jobArgs;
     private static ServiceProcess job;
     private static String cometServer;
     private static int logicPort;
@@ -69,7 +73,10 @@ class RecoveryIT {
         cometServer = "recovery-comet-" + UUID.randomUUID();
         common = ServiceProcess.systemArgs(eurekaUrl, kafka.getBrokersAsString(), redis.port(), 0);
         ServiceProcess logic = start("recovery-logic", "goim.jar.logic", common);
-        job = start("recovery-job", "goim.jar.job", common);
+        jobArgs = new ArrayList<>(common);
+        jobArgs.addAll(
+                List.of("--goim.job.history.types.short.size=" + SHORT_SIZE, "--goim.job.history.types.short.ttl=5m"));
+        job = start("recovery-job", "goim.jar.job", jobArgs);
         List<String> cometArgs = new ArrayList<>(common);
         cometArgs.addAll(List.of(
                 "--goim.comet.websocket.port=0", "--goim.comet.tcp.port=0", "--goim.comet.server-id=" + cometServer));
@@ -186,7 +193,7 @@ class RecoveryIT {
         for (int i = 16; i <= 30; i++) {
             pushRoom(roomQuery, "m" + i);
         }
-        job = start("recovery-job-2", "goim.jar.job", common);
+        job = start("recovery-job-2", "goim.jar.job", jobArgs);
         awaitOffset("goim_rs_{" + room + "}", 30);
 
         WebSocketClient again = connect(newMid(), room, "{\"room\":{\"epoch\":\"" + epoch + "\",\"offset\":0}}");
@@ -278,6 +285,57 @@ class RecoveryIT {
         pushRoom(roomQuery, "m3");
         assertThat(roomMessages(again, 1)).containsExactly("1:m3");
         assertThat(redis().hget("goim_rs_{" + room + "}", "e")).isEqualTo(newEpoch);
+    }
+
+    @Test
+    @Order(5)
+    void aClientThatMissedMoreThanTheRoomKeepsIsNotRecoveredAndGetsTheCurrentPosition() throws Exception {
+        String room = "short://recovery-old-" + UUID.randomUUID();
+        String roomQuery = "type=short&room=" + room.substring("short://".length());
+        WebSocketClient first = connect(newMid(), room, "{\"room\":{}}");
+        String epoch = recoverReply(first).path("room").path("epoch").asString();
+        pushRoom(roomQuery, "m1");
+        pushRoom(roomQuery, "m2");
+        assertThat(roomMessages(first, 2)).containsExactly("1:m1", "2:m2");
+        first.close();
+
+        // away: 8 messages (3..10), of which the room keeps its last SHORT_SIZE (8..10)
+        for (int i = 3; i <= 10; i++) {
+            pushRoom(roomQuery, "m" + i);
+        }
+        awaitOffset("goim_rs_{" + room + "}", 10);
+
+        WebSocketClient again = connect(newMid(), room, "{\"room\":{\"epoch\":\"" + epoch + "\",\"offset\":2}}");
+        JsonNode answer = recoverReply(again).path("room");
+        assertThat(answer.path("id").asString()).isEqualTo(room);
+        assertThat(answer.path("recovered").asBoolean()).isFalse();
+        // the history is not lost, only too short: same epoch, the current offset
+        assertThat(answer.path("epoch").asString()).isEqualTo(epoch);
+        assertThat(answer.path("offset").asLong()).isEqualTo(10);
+
+        // the edge: a client that missed exactly what the room keeps is recovered
+        WebSocketClient edge = connect(
+                newMid(), room, "{\"room\":{\"epoch\":\"" + epoch + "\",\"offset\":" + (10 - SHORT_SIZE) + "}}");
+        JsonNode recovered = recoverReply(edge).path("room");
+        assertThat(recovered.path("recovered").asBoolean()).isTrue();
+        assertThat(recovered.path("offset").asLong()).isEqualTo(10);
+        assertThat(roomMessages(edge, SHORT_SIZE)).containsExactly("8:m8", "9:m9", "10:m10");
+
+        // the client that was not recovered got none of the kept ones: its next room message is live
+        pushRoom(roomQuery, "m11");
+        assertThat(roomMessages(again, 1)).containsExactly("11:m11");
+        assertThat(roomMessages(edge, 1)).containsExactly("11:m11");
+
+        // back ends asking from the same offset are told the same
+        JsonNode page = JSON.readTree(get(logicPort, "/goim/history/room?room=" + room + "&since=2"));
+        assertThat(page.path("data").path("recovered").asBoolean()).isFalse();
+        assertThat(page.path("data").path("epoch").asString()).isEqualTo(epoch);
+        assertThat(page.path("data").path("offset").asLong()).isEqualTo(11);
+        List<Long> kept = new ArrayList<>();
+        page.path("data")
+                .path("messages")
+                .forEach(m -> kept.add(m.path("offset").asLong()));
+        assertThat(kept).containsExactly(9L, 10L, 11L);
     }
 
     /** Connects, sends op 7 and op 18 back to back (docs/recovery.md), and takes op 8. */

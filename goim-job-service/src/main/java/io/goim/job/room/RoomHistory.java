@@ -1,5 +1,12 @@
 package io.goim.job.room;
 
+import static io.goim.proto.contract.HistoryKeys.ROOM_HISTORY;
+import static io.goim.proto.contract.HistoryKeys.ROOM_POSITION;
+import static io.goim.proto.contract.HistoryKeys.ROOM_REPLAYS;
+import static io.goim.proto.contract.HistoryKeys.ascii;
+import static io.goim.proto.contract.HistoryKeys.epoch;
+import static io.goim.proto.contract.HistoryKeys.key;
+
 import io.goim.job.config.JobProperties;
 import io.goim.proto.frame.Frame;
 import io.goim.proto.frame.Frames;
@@ -13,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.data.redis.connection.RedisConnection;
@@ -33,7 +39,6 @@ import org.springframework.stereotype.Component;
 public final class RoomHistory implements DisposableBean {
     private static final String SCRIPT = load();
     private static final long RETRY_OPEN_NANOS = 5_000_000_000L;
-    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private final JobProperties.History settings;
     private final ObjectProvider<RedisConnectionFactory> factory;
@@ -70,7 +75,7 @@ public final class RoomHistory implements DisposableBean {
      */
     public CompletableFuture<int[]> number(String room, List<RoomMessage> messages) {
         JobProperties.Stream stream = settings.of(room);
-        byte[][] keys = {key("goim_rs_", room), key("goim_rh_", room), key("goim_rk_", room)};
+        byte[][] keys = {key(ROOM_POSITION, room), key(ROOM_HISTORY, room), key(ROOM_REPLAYS, room)};
         byte[][] args = new byte[7 + 2 * messages.size()][];
         args[0] = ascii(epoch());
         args[1] = ascii(Integer.toString(stream.size()));
@@ -114,24 +119,6 @@ public final class RoomHistory implements DisposableBean {
             seqs[i] = (int) Math.abs(n);
         }
         return seqs;
-    }
-
-    /** {@code prefix{room}}: the hash tag keeps a room's keys in one Redis Cluster slot. */
-    static byte[] key(String prefix, String room) {
-        return (prefix + '{' + room + '}').getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String epoch() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] epoch = new char[8];
-        for (int i = 0; i < epoch.length; i++) {
-            epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
-        }
-        return new String(epoch);
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Opened on the first numbered batch; job without history never connects to Redis. */

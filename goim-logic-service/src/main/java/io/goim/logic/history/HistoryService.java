@@ -1,5 +1,13 @@
 package io.goim.logic.history;
 
+import static io.goim.proto.contract.HistoryKeys.ROOM_HISTORY;
+import static io.goim.proto.contract.HistoryKeys.ROOM_POSITION;
+import static io.goim.proto.contract.HistoryKeys.USER_INBOX;
+import static io.goim.proto.contract.HistoryKeys.USER_POSITION;
+import static io.goim.proto.contract.HistoryKeys.ascii;
+import static io.goim.proto.contract.HistoryKeys.epoch;
+import static io.goim.proto.contract.HistoryKeys.key;
+
 import com.google.protobuf.ByteString;
 import io.goim.logic.config.LogicProperties;
 import io.goim.logic.session.RedisCalls;
@@ -19,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
 
@@ -32,7 +39,6 @@ import reactor.core.publisher.Mono;
 public final class HistoryService {
     private static final String READ = load("stream-read.lua");
     private static final String APPEND = load("user-append.lua");
-    private static final char[] EPOCH_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private final RedisCalls calls;
     private final LogicProperties.History settings;
@@ -61,7 +67,8 @@ public final class HistoryService {
                     Map<Long, RedisFuture<Long>> all = new LinkedHashMap<>();
                     for (long mid : mids) {
                         if (mid > 0 && !all.containsKey(mid)) {
-                            byte[][] keys = {key("goim_us_", Long.toString(mid)), key("goim_uh_", Long.toString(mid))};
+                            byte[][] keys = {key(USER_POSITION, Long.toString(mid)), key(USER_INBOX, Long.toString(mid))
+                            };
                             all.put(
                                     mid,
                                     redis.eval(
@@ -107,10 +114,10 @@ public final class HistoryService {
         boolean user = request.getUserAsked() && request.getMid() > 0;
         return calls.commands("history_recover", redis -> {
             CompletableFuture<StreamSnapshot> rooms = room
-                    ? read(redis, "goim_rs_", "goim_rh_", request.getRoom(), true)
+                    ? read(redis, ROOM_POSITION, ROOM_HISTORY, request.getRoom(), true)
                     : CompletableFuture.completedFuture(StreamSnapshot.NONE);
             CompletableFuture<StreamSnapshot> users = user
-                    ? read(redis, "goim_us_", "goim_uh_", Long.toString(request.getMid()), true)
+                    ? read(redis, USER_POSITION, USER_INBOX, Long.toString(request.getMid()), true)
                     : CompletableFuture.completedFuture(StreamSnapshot.NONE);
             return rooms.thenCombine(users, (r, u) -> {
                 RecoverReply.Builder reply = RecoverReply.newBuilder();
@@ -127,12 +134,12 @@ public final class HistoryService {
 
     /** {@code GET /goim/history/room}. */
     public Mono<HistoryPage> roomPage(String room, String epoch, long since, int limit) {
-        return page("goim_rs_", "goim_rh_", room, epoch, since, limit);
+        return page(ROOM_POSITION, ROOM_HISTORY, room, epoch, since, limit);
     }
 
     /** {@code GET /goim/history/mid}. */
     public Mono<HistoryPage> midPage(long mid, String epoch, long since, int limit) {
-        return page("goim_us_", "goim_uh_", Long.toString(mid), epoch, since, limit);
+        return page(USER_POSITION, USER_INBOX, Long.toString(mid), epoch, since, limit);
     }
 
     private Mono<HistoryPage> page(String meta, String list, String id, String epoch, long since, int limit) {
@@ -186,24 +193,6 @@ public final class HistoryService {
 
     private long metaTtlMillis() {
         return Math.max(1, settings.metaTtl().toMillis());
-    }
-
-    /** {@code prefix{id}}: the hash tag keeps a stream's keys in one Redis Cluster slot. */
-    static byte[] key(String prefix, String id) {
-        return (prefix + '{' + id + '}').getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String epoch() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] epoch = new char[8];
-        for (int i = 0; i < epoch.length; i++) {
-            epoch[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];
-        }
-        return new String(epoch);
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String load(String name) {
