@@ -98,12 +98,17 @@ public record CometProperties(
             @DefaultValue("true") boolean exemptLoopback) {}
 
     /**
-     * Back-pressure at accept: while {@code maxPending} connections are between accept and their
-     * auth reply (op 8) or close, the listeners accept no more, and new clients wait in the kernel's
-     * accept queue, where no handshake timeout runs, instead of all being served late together;
-     * accepting resumes when half of them are through. 0 accepts without bound.
+     * Back-pressure at accept: at most {@code maxPending} connections are between accept and their
+     * auth reply (op 8) or close; the ones accepted beyond that are parked (nothing read, no
+     * handshake timeout running) and started in order as those get through, instead of all being
+     * served late together. Only while {@code maxParked} are parked do the listeners stop accepting
+     * (clients then wait in the kernel's accept queue, which holds net.core.somaxconn), until half
+     * of them were started. {@code maxPending} 0 accepts without bound; {@code maxParked} 0 parks
+     * without bound.
      */
-    public record Accept(@Min(0) @DefaultValue("512") int maxPending) {}
+    public record Accept(
+            @Min(0) @DefaultValue("512") int maxPending,
+            @Min(0) @DefaultValue("20000") int maxParked) {}
 
     /** goim's [bucket] section: channels are sharded into this many buckets by key. */
     public record Bucket(@Min(1) @DefaultValue("32") int size) {}

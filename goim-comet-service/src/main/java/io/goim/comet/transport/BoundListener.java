@@ -53,8 +53,10 @@ public abstract class BoundListener implements Listener {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
-                        connections.accepted(channel);
-                        BoundListener.this.initChannel(channel);
+                        // in a connect storm it is parked, and set up when its turn comes
+                        if (connections.accepted(channel, () -> BoundListener.this.initChannel(channel))) {
+                            BoundListener.this.initChannel(channel);
+                        }
                     }
                 })
                 .bind(host, configuredPort)

@@ -126,6 +126,9 @@ public class CometMetrics {
         Gauge.builder("goim.comet.accept.pending", gate, AcceptGate::pending)
                 .description("connections accepted and not yet through auth")
                 .register(registry);
+        Gauge.builder("goim.comet.accept.parked", gate, AcceptGate::parked)
+                .description("connections accepted and waiting for their turn to be set up (a connect storm)")
+                .register(registry);
     }
 
     void acceptPaused() {

@@ -51,7 +51,8 @@ public class Connections {
         this.buckets = buckets;
         this.online = online;
         this.metrics = metrics;
-        this.gate = new AcceptGate(properties.accept().maxPending(), metrics::acceptPaused);
+        this.gate = new AcceptGate(
+                properties.accept().maxPending(), properties.accept().maxParked(), metrics::acceptPaused);
         metrics.acceptGate(gate);
     }
 
@@ -60,9 +61,13 @@ public class Connections {
         gate.serve(server);
     }
 
-    /** A connection a listener just accepted, before anything was read from it. */
-    public void accepted(io.netty.channel.Channel channel) {
-        gate.accepted(channel);
+    /**
+     * A connection a listener just accepted, before anything was read from it: true when it is to be
+     * set up now; false when it waits its turn (a connect storm), then {@code start} sets it up on
+     * its event loop.
+     */
+    public boolean accepted(io.netty.channel.Channel channel, Runnable start) {
+        return gate.accepted(channel, start);
     }
 
     /** The connection got its op 8. */

@@ -25,8 +25,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A connect storm that logic cannot answer within the handshake timeout if all of it is accepted
- * at once: with the accept gate, the clients wait in the kernel's accept queue instead, and every
- * one of them gets in; without it, the late ones are closed with 4001.
+ * at once: with the accept gate, the clients wait parked in comet (and, beyond max-parked, in the
+ * kernel's accept queue) instead, and every one of them gets in; without it, the late ones are
+ * closed with 4001.
  */
 class AcceptGateIT {
     private static final int CLIENTS = 10;
@@ -42,7 +43,7 @@ class AcceptGateIT {
         logic.connectDelayMillis = 400;
     }
 
-    private int startComet(int maxPending) {
+    private int startComet(int maxPending, int maxParked) {
         comet = new SpringApplicationBuilder(CometApplication.class)
                 .run(
                         "--server.port=0",
@@ -54,6 +55,7 @@ class AcceptGateIT {
                         "--goim.comet.protocol.handshake-timeout=2s",
                         "--goim.comet.logic.max-in-flight=1",
                         "--goim.comet.accept.max-pending=" + maxPending,
+                        "--goim.comet.accept.max-parked=" + maxParked,
                         "--spring.cloud.discovery.client.simple.instances.goim-logic[0].uri=http://127.0.0.1:"
                                 + logic.port(),
                         "--spring.cloud.discovery.client.simple.instances.goim-logic[0].metadata[grpc.port]="
@@ -103,23 +105,37 @@ class AcceptGateIT {
     }
 
     @Test
-    void withTheGateEveryClientOfTheStormGetsIn() throws Exception {
-        int wsPort = startComet(1);
+    void withTheGateEveryClientOfTheStormGetsInParkedInComet() throws Exception {
+        int wsPort = startComet(1, 0);
 
         List<Integer> results = storm(wsPort);
 
         assertThat(results).as("0: op 8; else the close code").containsOnly(0);
         assertThat(logic.connects).hasSize(CLIENTS);
-        assertThat(comet.getBean(MeterRegistry.class)
-                        .get("goim.comet.accept.pauses")
-                        .counter()
-                        .count())
-                .isPositive();
+        assertThat(pauses()).as("parking without bound never stops accepting").isZero();
+    }
+
+    @Test
+    void beyondMaxParkedTheClientsWaitInTheKernelAndStillGetIn() throws Exception {
+        int wsPort = startComet(1, 3);
+
+        List<Integer> results = storm(wsPort);
+
+        assertThat(results).as("0: op 8; else the close code").containsOnly(0);
+        assertThat(logic.connects).hasSize(CLIENTS);
+        assertThat(pauses()).as("accepting stopped once 3 were parked").isPositive();
+    }
+
+    private double pauses() {
+        return comet.getBean(MeterRegistry.class)
+                .get("goim.comet.accept.pauses")
+                .counter()
+                .count();
     }
 
     @Test
     void withoutTheGateTheLateClientsAreClosedByTheHandshakeTimeout() throws Exception {
-        int wsPort = startComet(0);
+        int wsPort = startComet(0, 0);
 
         List<Integer> results = storm(wsPort);
 
