@@ -2,9 +2,16 @@
 -- KEYS[1] position hash (e epoch, o offset, p Kafka partition, k Kafka offset of the last record numbered)
 -- KEYS[2] history list of inner frames (seq = offset), KEYS[3] sorted set Kafka offset -> room offset
 -- ARGV[1] epoch for a new position, [2] size, [3] ttl ms, [4] position ttl ms, [5] replay window,
--- [6] replay ttl ms, [7] Kafka partition, then per message: its Kafka offset (-1: unknown), its inner frame
+-- [6] replay ttl ms, [7] Kafka partition, [8] deadline: Redis's time (ms since the epoch) after which
+-- job no longer waits for this call, then per message: its Kafka offset (-1: unknown), its inner frame
 -- Returns {epoch, n1, n2, ...}: n > 0 a new offset, -n the offset a replayed record got before,
--- 0 a replayed record whose offset is forgotten.
+-- 0 a replayed record whose offset is forgotten; {} when Redis starts the script after the deadline
+-- (a Redis that was frozen or slow): nothing is numbered or stored, job delivers the batch unnumbered.
+-- TIME before writes needs effects replication: the default since Redis 5, the only mode since 7.
+local now = redis.call('TIME')
+if tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) > tonumber(ARGV[8]) then
+  return {}
+end
 local meta = redis.call('HMGET', KEYS[1], 'e', 'o', 'p', 'k')
 local epoch = meta[1]
 local offset = tonumber(meta[2]) or 0
@@ -22,7 +29,7 @@ end
 local out = {epoch}
 local stored = 0
 local mapped = 0
-for i = 8, #ARGV, 2 do
+for i = 9, #ARGV, 2 do
   local k = tonumber(ARGV[i])
   if k >= 0 and k <= last then
     local found = redis.call('ZRANGEBYSCORE', KEYS[3], k, k, 'LIMIT', 0, 1)

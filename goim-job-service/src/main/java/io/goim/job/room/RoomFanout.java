@@ -43,7 +43,7 @@ public final class RoomFanout implements DisposableBean {
         this.comets = comets;
         this.history = history;
         this.historyErrors = Counter.builder("goim.job.history.errors")
-                .description("room batches delivered unnumbered because Redis failed")
+                .description("room batches delivered unnumbered because Redis failed or started the numbering too late")
                 .register(meters);
         this.scheduler = Schedulers.newSingle("goim-room");
         JobProperties.Room room = properties.room();
@@ -83,8 +83,9 @@ public final class RoomFanout implements DisposableBean {
 
     /**
      * Called under the merger's lock, a room's batches in order. A numbered room's batch goes to the
-     * comets from the completion of its numbering, which keeps that order (RoomHistory). Redis failing
-     * does not stop the room: its batch leaves unnumbered (docs/recovery.md, failure cases).
+     * comets from the completion of its numbering, which keeps that order (RoomHistory). Redis failing,
+     * or starting the numbering past its deadline, does not stop the room: its batch leaves unnumbered
+     * and is not stored (docs/recovery.md, failure cases).
      */
     private void send(RoomBatch<CompletableFuture<Delivery>> batch) {
         batchSizes.record(batch.size());

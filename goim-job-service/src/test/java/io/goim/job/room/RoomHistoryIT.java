@@ -2,15 +2,18 @@ package io.goim.job.room;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.goim.job.config.JobProperties;
 import io.goim.proto.frame.Frame;
 import io.goim.proto.frame.Frames;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,9 +30,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 /**
  * The room numbering script against the real Redis on 127.0.0.1:6379 (docs/recovery.md): offsets
  * grow by one with no gap, a replayed Kafka record gets its first offset back and is not stored
- * again, the history keeps the last {@code size} frames with their offsets, and the epoch changes
- * when the room's keys are gone. Every room here is this test's own (a random id); its keys are
- * deleted afterwards.
+ * again, the history keeps the last {@code size} frames with their offsets, the epoch changes when
+ * the room's keys are gone, and a call that Redis starts past its deadline changes nothing. Every
+ * room here is this test's own (a random id); its keys are deleted afterwards.
  */
 class RoomHistoryIT {
     private static final int OP = 1000;
@@ -37,6 +40,9 @@ class RoomHistoryIT {
     private LettuceConnectionFactory factory;
     private StringRedisTemplate redis;
     private RoomHistory history;
+    private JobProperties properties;
+    private StaticListableBeanFactory beans;
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final List<String> rooms = new ArrayList<>();
 
     @BeforeEach
@@ -45,17 +51,16 @@ class RoomHistoryIT {
         factory.afterPropertiesSet();
         factory.start();
         redis = new StringRedisTemplate(factory);
-        JobProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
+        properties = new Binder(new MapConfigurationPropertySource(Map.of(
                         "goim.job.history.types.three.size", "3",
                         "goim.job.history.types.three.ttl", "1m",
                         "goim.job.history.types.off.size", "10",
                         "goim.job.history.types.off.ttl", "0s",
                         "goim.job.history.replay-window", "5")))
                 .bindOrCreate("goim.job", Bindable.of(JobProperties.class));
-        StaticListableBeanFactory beans = new StaticListableBeanFactory();
+        beans = new StaticListableBeanFactory();
         beans.addBean("redis", factory);
-        history = new RoomHistory(
-                properties, beans.getBeanProvider(RedisConnectionFactory.class), new SimpleMeterRegistry());
+        history = new RoomHistory(properties, beans.getBeanProvider(RedisConnectionFactory.class), meters);
     }
 
     @AfterEach
@@ -150,6 +155,38 @@ class RoomHistoryIT {
         String second = epoch(room, messages(0, 3));
         assertThat(second).isNotEqualTo(first);
         assertThat(number(room, messages(0, 4))).containsExactly(2);
+    }
+
+    @Test
+    void aBatchRedisStartsPastItsDeadlineIsNeitherNumberedNorStored() throws Exception {
+        String room = room("chat");
+        assertThat(number(room, messages(0, 1, 2))).containsExactly(1, 2);
+
+        // a deadline 5 s before the send: as if Redis had started the script 5 s late
+        RoomHistory late = new RoomHistory(
+                properties, beans.getBeanProvider(RedisConnectionFactory.class), meters, Duration.ofSeconds(-5));
+        try {
+            assertThatThrownBy(() -> late.number(room, messages(0, 3, 4)).get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasMessageContaining("after its deadline");
+            assertThat(late.clockSamples()).isEqualTo(1);
+        } finally {
+            late.destroy();
+        }
+
+        // nothing of 3 and 4 was kept: not the frames, not the offset, not their Kafka offsets
+        assertThat(redis.<String, String>opsForHash().get("goim_rs_{" + room + "}", "o"))
+                .isEqualTo("2");
+        assertThat(redis.<String, String>opsForHash().get("goim_rs_{" + room + "}", "k"))
+                .isEqualTo("2");
+        assertThat(kept(room))
+                .extracting(f -> {
+                    f.release();
+                    return f.seq();
+                })
+                .containsExactly(1, 2);
+        // the records, read again, are numbered as new ones, right after the last kept offset
+        assertThat(number(room, messages(0, 3, 4))).containsExactly(3, 4);
     }
 
     private String room(String type) {
