@@ -131,7 +131,7 @@ class BrowserIT {
         proxy.target(wsPort);
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> get(cometHttpPort, "/actuator/health").contains("\"status\":\"UP\""));
+                .until(() -> ServiceProcess.up(get(cometHttpPort, "/actuator/health/readiness")));
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> get(jobPort, "/actuator/health").contains(cometServer));

@@ -190,7 +190,7 @@ final class Cluster implements AutoCloseable {
         await("comet " + comet.name + " up")
                 .atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> get(comet.http, "/actuator/health").contains("\"status\":\"UP\""));
+                .until(() -> ServiceProcess.up(get(comet.http, "/actuator/health/readiness")));
     }
 
     static void awaitJobSeesComets(Node job, List<Node> comets) {

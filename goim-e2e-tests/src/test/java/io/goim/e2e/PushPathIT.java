@@ -86,7 +86,7 @@ class PushPathIT {
         // ready when comet can reach logic and job can reach comet, both through Eureka
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> get(cometHttpPort, "/actuator/health").contains("\"status\":\"UP\""));
+                .until(() -> ServiceProcess.up(get(cometHttpPort, "/actuator/health/readiness")));
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> get(jobPort, "/actuator/health").contains(cometServer));

@@ -87,7 +87,7 @@ class RecoveryIT {
         wsPort = awaitPort(comet, "comet ws listening .* port=(\\d+)");
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
-                .until(() -> get(cometHttpPort, "/actuator/health").contains("\"status\":\"UP\""));
+                .until(() -> ServiceProcess.up(get(cometHttpPort, "/actuator/health/readiness")));
         await().atMost(READY)
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> get(jobPort, "/actuator/health").contains(cometServer));

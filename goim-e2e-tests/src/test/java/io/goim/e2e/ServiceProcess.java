@@ -14,12 +14,28 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One service started from its executable jar as its own JVM, as users run it. Its output goes to a
  * log file; the ports it binds (port 0) are read from its log lines.
  */
 final class ServiceProcess implements AutoCloseable {
+    private static final JsonMapper JSON = JsonMapper.shared();
+
+    /**
+     * Whether a health answer's own status is UP. A comet's {@code /actuator/health/readiness} is UP
+     * only once it knows a logic to authenticate clients with; a text search for {@code
+     * "status":"UP"} would also match one of its components while the whole is DOWN.
+     */
+    static boolean up(String health) {
+        try {
+            return "UP".equals(JSON.readTree(health).path("status").asString());
+        } catch (RuntimeException notJson) {
+            return false;
+        }
+    }
+
     private final String name;
     private final Process process;
     private final Path log;

@@ -65,7 +65,13 @@ final class AcceptGate {
      * which it reads.
      */
     boolean accepted(Channel channel, Runnable start) {
-        if (high <= 0 || (parkedCount.get() == 0 && enter())) {
+        if (high <= 0) {
+            // no bound: counted all the same (the gauge), never parked
+            pending.incrementAndGet();
+            track(channel);
+            return true;
+        }
+        if (parkedCount.get() == 0 && enter()) {
             track(channel);
             return true;
         }

@@ -107,7 +107,11 @@ class AcceptGateTest {
         List<EmbeddedChannel> accepted = accept(unbounded, 100);
         assertThat(started).containsExactlyElementsOf(accepted);
         assertThat(unbounded.parked()).isZero();
+        assertThat(unbounded.pending()).isEqualTo(100);
         assertThat(server.config().isAutoRead()).isTrue();
         assertThat(pauses).hasValue(0);
+
+        accepted.forEach(EmbeddedChannel::close);
+        assertThat(unbounded.pending()).isZero();
     }
 }
