@@ -68,7 +68,9 @@ final class NumberedPush {
     private final AtomicBoolean reading = new AtomicBoolean(true);
     private final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
     private boolean concurrent;
-    private Thread reader;
+    private final List<Thread> readers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** How long a reader waits on its client before it looks again whether it was replaced or stopped. */
+    private static final java.time.Duration READ_WAIT = java.time.Duration.ofMillis(20);
 
     NumberedPush(String run) {
         this.run = run;
@@ -94,36 +96,30 @@ final class NumberedPush {
         return listener;
     }
 
-    /** Reads every listener's frames on one thread until {@link #stopReading}. */
+    /**
+     * Reads each listener's frames on a thread of its own, blocking on its client (the one it has
+     * now: a reconnect replaces it), until {@link #stopReading}.
+     */
     void startReading() {
-        reader = Thread.ofPlatform().daemon().name("numbered-push-reader").start(() -> {
-            while (reading.get()) {
-                boolean any = false;
-                for (Listener listener : listeners) {
-                    WebSocketClient client = listener.client;
-                    while (client != null && client.pending() > 0) {
-                        any = true;
-                        take(listener, client);
-                    }
-                }
-                if (!any) {
-                    try {
-                        Thread.sleep(2);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        });
+        for (Listener listener : listeners) {
+            readers.add(Thread.ofVirtual()
+                    .name("numbered-push-" + listener.name)
+                    .start(() -> {
+                        try {
+                            while (reading.get()) {
+                                Received frame = listener.client.poll(READ_WAIT);
+                                if (frame != null) {
+                                    take(listener, frame);
+                                }
+                            }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+        }
     }
 
-    private void take(Listener listener, WebSocketClient client) {
-        Received frame;
-        try {
-            frame = client.next();
-        } catch (InterruptedException | AssertionError e) {
-            return;
-        }
+    private void take(Listener listener, Received frame) {
         long now = System.nanoTime();
         if (frame.op() != Op.RAW) {
             return;
@@ -140,7 +136,7 @@ final class NumberedPush {
 
     void stopReading() throws InterruptedException {
         reading.set(false);
-        if (reader != null) {
+        for (Thread reader : readers) {
             reader.join(5_000);
         }
     }

@@ -79,6 +79,7 @@ class AcceptGateIT {
             List<CompletableFuture<Integer>> outcomes = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 String token = token(600 + i, "", "", "1000");
+                // started 30 ms after the one before, on a pool thread of its own
                 outcomes.add(CompletableFuture.supplyAsync(
                         () -> {
                             WebSocketClient client = WebSocketClient.connect(wsPort);
@@ -91,8 +92,7 @@ class AcceptGateIT {
                                 return client.closeCode().getNow(-1);
                             }
                         },
-                        pool));
-                Thread.sleep(30);
+                        CompletableFuture.delayedExecutor(30L * i, TimeUnit.MILLISECONDS, pool)));
             }
             List<Integer> results = new ArrayList<>();
             for (CompletableFuture<Integer> outcome : outcomes) {

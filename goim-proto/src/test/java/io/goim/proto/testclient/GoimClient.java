@@ -55,6 +55,11 @@ public abstract class GoimClient implements AutoCloseable {
         return next();
     }
 
+    /** The next frame, waiting at most {@code timeout}; null when none came. */
+    public Received poll(Duration timeout) throws InterruptedException {
+        return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** The next frame, waiting at most 10 s; fails when none came. */
     public Received next() throws InterruptedException {
         Received frame = received.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
