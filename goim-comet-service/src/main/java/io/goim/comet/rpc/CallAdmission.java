@@ -3,7 +3,10 @@ package io.goim.comet.rpc;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * At most {@code maxInFlight} calls to logic at once; the others wait here, first come first served.
@@ -15,6 +18,8 @@ import java.util.function.Consumer;
  * a Connect whose client left while it waited).
  */
 final class CallAdmission {
+    private static final Logger log = LoggerFactory.getLogger(CallAdmission.class);
+
     private record Waiting(Runnable start, Consumer<Throwable> reject, long since) {}
 
     private final int maxInFlight;
@@ -22,6 +27,7 @@ final class CallAdmission {
     private final long maxWaitNanos;
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private int inFlight;
+    private final AtomicInteger draining = new AtomicInteger();
 
     CallAdmission(int maxInFlight, int maxWaiting, Duration maxWait) {
         this.maxInFlight = maxInFlight;
@@ -31,46 +37,82 @@ final class CallAdmission {
 
     /**
      * Runs {@code start} now, or once an earlier call ended; whoever {@code start} begins must call
-     * {@link #release()} exactly once when its call has ended. {@code reject} hears why a call never
-     * started.
+     * {@link #release()} exactly once when its call has ended (it may do so inside {@code start}).
+     * {@code reject} hears why a call never started.
      */
     void submit(Runnable start, Consumer<Throwable> reject) {
         synchronized (this) {
-            if (inFlight >= maxInFlight) {
-                if (waiting.size() >= maxWaiting) {
-                    reject.accept(Status.RESOURCE_EXHAUSTED
-                            .withDescription(maxWaiting + " calls to logic are waiting already")
-                            .asRuntimeException());
-                } else {
-                    waiting.add(new Waiting(start, reject, System.nanoTime()));
-                }
+            if (inFlight < maxInFlight && waiting.isEmpty()) {
+                inFlight++;
+            } else if (waiting.size() >= maxWaiting) {
+                reject.accept(Status.RESOURCE_EXHAUSTED
+                        .withDescription(maxWaiting + " calls to logic are waiting already")
+                        .asRuntimeException());
                 return;
+            } else {
+                waiting.add(new Waiting(start, reject, System.nanoTime()));
+                start = null;
             }
-            inFlight++;
         }
-        start.run();
+        if (start != null) {
+            start.run();
+        } else {
+            // a place may have come free since (a call ended on another thread)
+            drain();
+        }
     }
 
     /** A call ended: its place goes to the longest-waiting call still worth making. */
     void release() {
-        while (true) {
-            Waiting next;
-            synchronized (this) {
-                next = waiting.poll();
-                if (next == null) {
-                    inFlight--;
-                    return;
+        synchronized (this) {
+            inFlight--;
+        }
+        drain();
+    }
+
+    /**
+     * Starts waiting calls while there are places, on one thread at a time: a call that ends inside
+     * its own start (a logic channel that fails it at once, its replies running on the caller's
+     * thread; a client that left while it waited) releases its place into this loop instead of
+     * starting the next call inside itself. Nested, a few thousand such calls in a row overflowed
+     * the stack, and the calls being started then never gave their places back.
+     */
+    private void drain() {
+        if (draining.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            while (true) {
+                Waiting next;
+                boolean late;
+                synchronized (this) {
+                    if (inFlight >= maxInFlight || waiting.isEmpty()) {
+                        break;
+                    }
+                    next = waiting.poll();
+                    late = System.nanoTime() - next.since() > maxWaitNanos;
+                    if (!late) {
+                        inFlight++;
+                    }
+                }
+                try {
+                    if (late) {
+                        next.reject()
+                                .accept(Status.DEADLINE_EXCEEDED
+                                        .withDescription("waited longer than " + Duration.ofNanos(maxWaitNanos)
+                                                + " to call logic")
+                                        .asRuntimeException());
+                    } else {
+                        next.start().run();
+                    }
+                } catch (RuntimeException e) {
+                    // what a start or a reject set off failed: the calls after it must still go on
+                    log.warn("a call to logic failed to start or to end error={}", e.toString());
                 }
             }
-            if (System.nanoTime() - next.since() <= maxWaitNanos) {
-                next.start().run();
-                return;
-            }
-            next.reject()
-                    .accept(Status.DEADLINE_EXCEEDED
-                            .withDescription("waited longer than " + Duration.ofNanos(maxWaitNanos) + " to call logic")
-                            .asRuntimeException());
-        }
+            missed = draining.addAndGet(-missed);
+        } while (missed != 0);
     }
 
     synchronized int waiting() {

@@ -58,7 +58,12 @@ public class LogicClient implements DisposableBean {
     private final GrpcChannelFactory channelFactory;
     private final String serviceId;
     private final Duration callTimeout;
+    private static final long REDIAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /** When each failing logic's channel was last told to dial again (nanoTime). */
+    private final Map<String, Long> redialedAt = new ConcurrentHashMap<>();
+
     private final CallAdmission admission;
     private final ChannelBuilderOptions channelOptions;
 
@@ -204,7 +209,30 @@ public class LogicClient implements DisposableBean {
         // every listed logic failing: try one anyway, its channel reconnects
         List<String> from = usable.isEmpty() ? addresses : usable;
         String address = from.get(ThreadLocalRandom.current().nextInt(from.size()));
-        return channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a, channelOptions));
+        ManagedChannel channel =
+                channels.computeIfAbsent(address, a -> channelFactory.createChannel("static://" + a, channelOptions));
+        if (usable.isEmpty()) {
+            reconnectSoon(address, channel);
+        }
+        return channel;
+    }
+
+    /**
+     * Every listed logic failing: a channel in TRANSIENT_FAILURE fails each call at once and only
+     * dials again when gRPC's reconnect backoff ends, which grows by 1.6 times per failed attempt up
+     * to 2 minutes. A logic restarted at the same address (a redeploy, a crash and restart) is
+     * listed again within seconds, but comet refused every client with 4011 until that backoff ran
+     * out. While calls keep coming, the channel dials again at most once a second instead.
+     */
+    private void reconnectSoon(String address, ManagedChannel channel) {
+        long now = System.nanoTime();
+        Long last = redialedAt.get(address);
+        boolean due = last == null
+                ? redialedAt.putIfAbsent(address, now) == null
+                : now - last >= REDIAL_NANOS && redialedAt.replace(address, last, now);
+        if (due) {
+            channel.resetConnectBackoff();
+        }
     }
 
     /**
@@ -232,6 +260,7 @@ public class LogicClient implements DisposableBean {
                 return false;
             }
             entry.getValue().shutdown();
+            redialedAt.remove(entry.getKey());
             return true;
         });
     }

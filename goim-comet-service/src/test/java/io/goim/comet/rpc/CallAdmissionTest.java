@@ -72,4 +72,35 @@ class CallAdmissionTest {
         assertThat(admission.inFlight()).isZero();
         assertThat(admission.waiting()).isZero();
     }
+
+    @Test
+    void callsThatEndAsTheyStartGiveTheirTurnOnWithoutNestingTheNextInside() {
+        // calls that end inside their own start: a logic channel that fails them at once (its replies
+        // run on the caller's thread), or clients that left while their Connect waited. Each release
+        // used to start the next call inside itself: a long queue overflowed the stack, and the calls
+        // it was starting never gave their places back (comet then stayed at maxInFlight for good)
+        CallAdmission admission = new CallAdmission(1, 200_000, Duration.ofMinutes(1));
+        submit(admission, "first");
+        int[] ended = new int[1];
+        for (int i = 0; i < 100_000; i++) {
+            admission.submit(
+                    () -> {
+                        ended[0]++;
+                        admission.release();
+                    },
+                    rejected::add);
+        }
+
+        admission.release();
+
+        assertThat(ended[0]).isEqualTo(100_000);
+        assertThat(admission.inFlight()).isZero();
+        assertThat(admission.waiting()).isZero();
+        assertThat(rejected).isEmpty();
+
+        // and the place is free again
+        submit(admission, "after");
+        assertThat(started).containsExactly("first", "after");
+        assertThat(admission.inFlight()).isEqualTo(1);
+    }
 }
