@@ -15,8 +15,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import redis.embedded.RedisServer;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Redis and Kafka that do not answer: the API answers code -500 within 1 s instead of hanging,
@@ -41,30 +39,10 @@ class DependencyDownIT {
     @Autowired
     WebTestClient http;
 
-    private final JsonMapper json = JsonMapper.builder().build();
-
     @DynamicPropertySource
     static void deadEnds(DynamicPropertyRegistry registry) {
         registry.add("spring.data.redis.port", () -> REDIS_PORT);
         registry.add("spring.kafka.bootstrap-servers", () -> "127.0.0.1:" + KAFKA_PORT);
-    }
-
-    private record Answer(int code, String message, long nanos) {}
-
-    private Answer post(String uri) {
-        long start = System.nanoTime();
-        byte[] body = http.post()
-                .uri(uri)
-                .bodyValue("x")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody();
-        long nanos = System.nanoTime() - start;
-        JsonNode reply = json.readTree(body);
-        return new Answer(reply.get("code").asInt(), reply.get("message").asString(), nanos);
     }
 
     @BeforeEach
@@ -83,7 +61,7 @@ class DependencyDownIT {
     @Test
     void redisDownAnswersMinus500WithinOneSecondAndRecoversWhenItReturns() throws IOException {
         for (int i = 0; i < 3; i++) {
-            Answer answer = post("/goim/push/keys?operation=1000&keys=k-down");
+            TimedAnswer answer = TimedAnswer.post(http, "/goim/push/keys?operation=1000&keys=k-down");
             assertThat(answer.code()).as(answer.message()).isEqualTo(-500);
             assertThat(answer.nanos()).as("answered in ns").isLessThan(ONE_SECOND_NANOS);
         }
@@ -99,8 +77,9 @@ class DependencyDownIT {
             // nobody holds the key: a working Redis answers 0 without touching Kafka
             await().atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(200))
-                    .until(() ->
-                            post("/goim/push/keys?operation=1000&keys=k-down").code() == 0);
+                    .until(() -> TimedAnswer.post(http, "/goim/push/keys?operation=1000&keys=k-down")
+                                    .code()
+                            == 0);
         } finally {
             redis.stop();
         }
@@ -109,7 +88,7 @@ class DependencyDownIT {
     @Test
     void kafkaDownAnswersMinus500WithinOneSecond() {
         for (int i = 0; i < 3; i++) {
-            Answer answer = post("/goim/push/room?operation=1000&type=live&room=down");
+            TimedAnswer answer = TimedAnswer.post(http, "/goim/push/room?operation=1000&type=live&room=down");
             assertThat(answer.code()).as(answer.message()).isEqualTo(-500);
             assertThat(answer.nanos()).as("answered in ns").isLessThan(ONE_SECOND_NANOS);
         }

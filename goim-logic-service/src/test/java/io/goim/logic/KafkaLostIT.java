@@ -16,8 +16,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A broker that was there and goes away: pushes answer -500 within {@code timeouts.kafka}, side by
@@ -44,8 +42,6 @@ class KafkaLostIT {
     @Autowired
     WebTestClient http;
 
-    private final JsonMapper json = JsonMapper.builder().build();
-
     @DynamicPropertySource
     static void parts(DynamicPropertyRegistry registry) {
         registry.add("spring.data.redis.port", TestRedis::port);
@@ -66,41 +62,28 @@ class KafkaLostIT {
         stopBroker();
     }
 
-    private record Answer(int code, String message, long nanos) {}
-
-    private Answer push(String room) {
-        long start = System.nanoTime();
-        byte[] body = http.post()
-                .uri("/goim/push/room?operation=1000&type=live&room=" + room)
-                .bodyValue("x")
-                .exchange()
-                .expectStatus()
-                .isOk()
-                .expectBody()
-                .returnResult()
-                .getResponseBody();
-        JsonNode reply = json.readTree(body);
-        return new Answer(reply.get("code").asInt(), reply.get("message").asString(), System.nanoTime() - start);
+    private TimedAnswer push(String room) {
+        return TimedAnswer.post(http, "/goim/push/room?operation=1000&type=live&room=" + room);
     }
 
     @Test
     void aBrokerGoneAfterAcknowledgingAnswersMinus500WithinOneSecondSideBySide() {
         // acknowledged sends: the producer knows the topic
         for (int i = 0; i < 5; i++) {
-            Answer up = push("lost-" + i);
+            TimedAnswer up = push("lost-" + i);
             assertThat(up.code()).as(up.message()).isZero();
         }
 
         stopBroker();
 
         for (int round = 0; round < 3; round++) {
-            List<CompletableFuture<Answer>> sideBySide = new ArrayList<>();
+            List<CompletableFuture<TimedAnswer>> sideBySide = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 String room = "gone-" + round + "-" + i;
                 sideBySide.add(CompletableFuture.supplyAsync(() -> push(room)));
             }
-            for (CompletableFuture<Answer> pending : sideBySide) {
-                Answer down = pending.join();
+            for (CompletableFuture<TimedAnswer> pending : sideBySide) {
+                TimedAnswer down = pending.join();
                 assertThat(down.code()).as(down.message()).isEqualTo(-500);
                 assertThat(down.nanos()).as("answered in ns").isLessThan(ONE_SECOND_NANOS);
             }
