@@ -72,10 +72,9 @@ final class CallAdmission {
 
     /**
      * Starts waiting calls while there are places, on one thread at a time: a call that ends inside
-     * its own start (a logic channel that fails it at once, its replies running on the caller's
-     * thread; a client that left while it waited) releases its place into this loop instead of
-     * starting the next call inside itself. Nested, a few thousand such calls in a row overflowed
-     * the stack, and the calls being started then never gave their places back.
+     * its own start (a Connect whose client left while it waited, any call that fails as it starts)
+     * releases its place into this loop instead of starting the next call inside itself. Nested, a
+     * few thousand such calls in a row overflowed the stack, and places were never given back.
      */
     private void drain() {
         if (draining.getAndIncrement() != 0) {

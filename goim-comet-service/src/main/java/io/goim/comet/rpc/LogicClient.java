@@ -53,13 +53,12 @@ public class LogicClient implements DisposableBean {
     static final String GRPC_PORT = DiscoveryMetadata.GRPC_PORT;
     static final Metadata.Key<String> KEY_HEADER = Metadata.Key.of("goim-key", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> SERVER_HEADER = Metadata.Key.of("goim-server", Metadata.ASCII_STRING_MARSHALLER);
+    private static final long REDIAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final DiscoveryClient discovery;
     private final GrpcChannelFactory channelFactory;
     private final String serviceId;
     private final Duration callTimeout;
-    private static final long REDIAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     /** When each failing logic's channel was last told to dial again (nanoTime). */
     private final Map<String, Long> redialedAt = new ConcurrentHashMap<>();
