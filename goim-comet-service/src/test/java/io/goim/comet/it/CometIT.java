@@ -135,7 +135,9 @@ class CometIT {
         Received heartbeat = first.heartbeat();
         assertThat(heartbeat.op()).isEqualTo(Op.HEARTBEAT_REPLY);
         assertThat(heartbeat.seq()).isEqualTo(first.lastSeq());
-        assertThat(heartbeat.count()).isIn(2, 20);
+        // this comet's count (2) until logic's RenewOnline answers, then ten times what it was sent:
+        // 10 when a renewal fell between the two auths (the next test waits for the settled 20)
+        assertThat(heartbeat.count()).isIn(2, 10, 20);
         assertThat(logic.connects).anySatisfy(req -> assertThat(req.getServer()).isEqualTo("comet-it"));
     }
 
