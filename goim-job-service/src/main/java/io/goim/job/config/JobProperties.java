@@ -82,7 +82,9 @@ public record JobProperties(
      * @param enabled false: nothing is numbered or stored (inner seq 0, as goim), no Redis calls
      * @param room what every room keeps unless its type says otherwise
      * @param types per room type (the {@code type} of {@code type://id}); {@code live} keeps no
-     *     messages and {@code goim-warmup} (logic's warm-up rooms) is not numbered unless set here
+     *     messages, and {@code goim-warmup} (logic's warm-up rooms) keeps none and forgets its
+     *     positions a minute after the warm-up: its pushes are numbered so that the warm-up runs
+     *     job's numbering too (in the interpreter it cost a quiet room's push about 1.3 ms)
      * @param metaTtl how long a room's position (its epoch) outlives its last message
      * @param replayWindow Kafka offsets per room remembered to give a replayed record its number again
      * @param replayTtl how long they are remembered
@@ -97,12 +99,23 @@ public record JobProperties(
 
         public History {
             Map<String, Stream> merged = new LinkedHashMap<>();
-            merged.put("live", new Stream(0, Duration.ofMinutes(5)));
-            merged.put("goim-warmup", new Stream(0, Duration.ZERO));
+            merged.put("live", new Stream(0, Duration.ofMinutes(5), null));
+            merged.put("goim-warmup", new Stream(0, Duration.ofMinutes(1), Duration.ofMinutes(1)));
             if (types != null) {
                 merged.putAll(types);
             }
             types = Map.copyOf(merged);
+        }
+
+        /** How long {@code stream}'s position outlives its last message. */
+        public Duration metaTtl(Stream stream) {
+            return stream.metaTtl() != null ? stream.metaTtl() : metaTtl;
+        }
+
+        /** How long {@code stream}'s replayed Kafka offsets are remembered: no longer than its position. */
+        public Duration replayTtl(Stream stream) {
+            Duration position = metaTtl(stream);
+            return position.compareTo(replayTtl) < 0 ? position : replayTtl;
         }
 
         /** The settings of {@code roomId}'s type, or the rooms' default. */
@@ -116,10 +129,13 @@ public record JobProperties(
     /**
      * @param size messages kept (0: numbered, none kept)
      * @param ttl how long they are kept after the last one; 0: the stream is not numbered at all
+     * @param metaTtl how long its position outlives its last message (and its replayed offsets at
+     *     most as long); unset: the history's {@code meta-ttl}
      */
     public record Stream(
             @Min(0) @DefaultValue("100") int size,
-            @NotNull @DefaultValue("5m") Duration ttl) {
+            @NotNull @DefaultValue("5m") Duration ttl,
+            Duration metaTtl) {
 
         public boolean numbered() {
             return !ttl.isZero();

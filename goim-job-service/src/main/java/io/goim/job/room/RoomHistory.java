@@ -126,9 +126,9 @@ public final class RoomHistory implements DisposableBean {
         args[0] = ascii(epoch());
         args[1] = ascii(Integer.toString(stream.size()));
         args[2] = ascii(Long.toString(Math.max(1, stream.ttl().toMillis())));
-        args[3] = ascii(Long.toString(Math.max(1, settings.metaTtl().toMillis())));
+        args[3] = ascii(Long.toString(Math.max(1, settings.metaTtl(stream).toMillis())));
         args[4] = ascii(Integer.toString(settings.replayWindow()));
-        args[5] = ascii(Long.toString(Math.max(1, settings.replayTtl().toMillis())));
+        args[5] = ascii(Long.toString(Math.max(1, settings.replayTtl(stream).toMillis())));
         args[6] = ascii(Integer.toString(messages.getFirst().partition()));
         // args[DEADLINE] is set when the call is sent
         for (int i = 0; i < messages.size(); i++) {

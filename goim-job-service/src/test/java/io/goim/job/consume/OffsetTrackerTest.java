@@ -102,7 +102,7 @@ class OffsetTrackerTest {
                 new JobProperties.Room(20, Duration.ofSeconds(1), Duration.ofMinutes(15)),
                 new JobProperties.History(
                         false,
-                        new JobProperties.Stream(100, Duration.ofMinutes(5)),
+                        new JobProperties.Stream(100, Duration.ofMinutes(5), null),
                         null,
                         Duration.ofHours(24),
                         1000,

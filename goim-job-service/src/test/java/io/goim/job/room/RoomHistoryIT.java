@@ -144,7 +144,29 @@ class RoomHistoryIT {
         assertThat(redis.hasKey("goim_rh_{" + live + "}")).isFalse();
 
         assertThat(history.numbered(room("off"))).isFalse();
-        assertThat(history.numbered(room("goim-warmup"))).isFalse();
+    }
+
+    @Test
+    void warmUpRoomsAreNumberedAndForgottenWithinAMinuteLiveRoomsAfterMetaTtl() throws Exception {
+        // logic's warm-up pushes run job's numbering; the warm-up's 500 rooms must not stay a day
+        String warmup = room("goim-warmup");
+        assertThat(history.numbered(warmup)).isTrue();
+        assertThat(number(warmup, messages(0, 1, 2))).containsExactly(1, 2);
+        assertThat(redis.hasKey("goim_rh_{" + warmup + "}")).isFalse();
+        assertThat(redis.getExpire("goim_rs_{" + warmup + "}", TimeUnit.SECONDS))
+                .isBetween(1L, 60L);
+        assertThat(redis.getExpire("goim_rk_{" + warmup + "}", TimeUnit.SECONDS))
+                .isBetween(1L, 60L);
+
+        String live = room("live");
+        assertThat(number(live, messages(0, 1))).containsExactly(1);
+        assertThat(redis.getExpire("goim_rs_{" + live + "}", TimeUnit.SECONDS))
+                .isBetween(
+                        Duration.ofHours(23).toSeconds(), Duration.ofHours(24).toSeconds());
+        assertThat(redis.getExpire("goim_rk_{" + live + "}", TimeUnit.SECONDS))
+                .isBetween(
+                        Duration.ofMinutes(9).toSeconds(),
+                        Duration.ofMinutes(10).toSeconds());
     }
 
     @Test

@@ -32,7 +32,8 @@ import reactor.core.publisher.Mono;
  * (goim-bench's Java client, on another day): 34 to 44 ms and 57 to 68 ms.
  *
  * <p>So once a comet is listed, logic sends {@code goim.logic.warmup.pushes} room pushes through
- * the real path: its own push API over HTTP on loopback, Kafka, job, BroadcastRoom on every comet
+ * the real path: its own push API over HTTP on loopback, Kafka, job (which numbers them in Redis as it
+ * numbers a live room's, and forgets those rooms a minute later), BroadcastRoom on every comet
  * (the API key is the first of {@code goim.logic.api.keys} when keys are set). They go to {@value
  * #ROOMS} rooms in turn, each quiet again by the time its turn comes back (so job sends each push
  * at once, as it does a real room's, instead of merging them), of type {@value #ROOM_TYPE} under
