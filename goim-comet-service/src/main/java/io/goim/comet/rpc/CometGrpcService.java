@@ -93,7 +93,7 @@ class CometGrpcService extends CometGrpc.CometImplBase implements DisposableBean
     @Override
     public void broadcastRoom(BroadcastRoomReq request, StreamObserver<BroadcastRoomReply> reply) {
         Fanout fanout = new Fanout(true);
-        buckets.forEachInRoom(request.getRoomID(), fanout::add);
+        buckets.forEachShareInRoom(request.getRoomID(), fanout::addAll);
         int channels = fanout.size();
         fanout.write(frame(request.getProto()), nanos -> metrics.fanout("room", channels, nanos));
         reply.onNext(BroadcastRoomReply.getDefaultInstance());

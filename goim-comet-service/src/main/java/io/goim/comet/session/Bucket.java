@@ -3,12 +3,19 @@ package io.goim.comet.session;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-/** A shard of this comet's channels, by key, and of its rooms (contract section 7). */
+/**
+ * A shard of this comet's channels, by key, and of its rooms (contract section 7). A room's channels
+ * are kept by the thread that writes them, so that a room push hands each event loop its sets at
+ * once instead of first sorting every channel of the room (which, for 2,000 channels whose memory
+ * went cold in the second since the last push, took 0.5 to 1.3 ms before the first write).
+ */
 public final class Bucket {
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
-    private final Map<String, Set<Channel>> rooms = new ConcurrentHashMap<>();
+    private final Map<String, Map<Executor, Set<Channel>>> rooms = new ConcurrentHashMap<>();
 
     /** Adds a channel; returns the older channel with the same key, which the caller closes, or null. */
     public Channel put(Channel channel) {
@@ -51,12 +58,16 @@ public final class Bucket {
     }
 
     public int roomCount(String roomId) {
-        Set<Channel> room = rooms.get(roomId);
-        return room == null ? 0 : room.size();
+        Map<Executor, Set<Channel>> room = rooms.get(roomId);
+        return room == null ? 0 : count(room);
     }
 
-    public void forEachInRoom(String roomId, Consumer<Channel> action) {
-        Set<Channel> room = rooms.get(roomId);
+    /**
+     * This bucket's channels in {@code roomId}, one live set per thread that writes them: a set read
+     * later has the channels that are in the room then.
+     */
+    public void forEachShareInRoom(String roomId, BiConsumer<Executor, Set<Channel>> action) {
+        Map<Executor, Set<Channel>> room = rooms.get(roomId);
         if (room != null) {
             room.forEach(action);
         }
@@ -64,13 +75,26 @@ public final class Bucket {
 
     /** Room id → count of this bucket's channels in it. */
     public void addRoomCounts(Map<String, Integer> counts) {
-        rooms.forEach((id, members) -> counts.merge(id, members.size(), Integer::sum));
+        rooms.forEach((id, room) -> counts.merge(id, count(room), Integer::sum));
+    }
+
+    private static int count(Map<Executor, Set<Channel>> room) {
+        int count = 0;
+        for (Set<Channel> members : room.values()) {
+            count += members.size();
+        }
+        return count;
     }
 
     private void joinRoom(Channel channel) {
         String roomId = channel.roomId();
         if (!roomId.isEmpty()) {
-            rooms.computeIfAbsent(roomId, r -> ConcurrentHashMap.newKeySet()).add(channel);
+            rooms.compute(roomId, (id, room) -> {
+                Map<Executor, Set<Channel>> byLoop = room != null ? room : new ConcurrentHashMap<>(4);
+                byLoop.computeIfAbsent(channel.executor(), e -> ConcurrentHashMap.newKeySet())
+                        .add(channel);
+                return byLoop;
+            });
         }
     }
 
@@ -79,9 +103,13 @@ public final class Bucket {
         if (roomId.isEmpty()) {
             return;
         }
-        rooms.computeIfPresent(roomId, (id, members) -> {
-            members.remove(channel);
-            return members.isEmpty() ? null : members;
+        rooms.computeIfPresent(roomId, (id, byLoop) -> {
+            Executor loop = channel.executor();
+            Set<Channel> members = byLoop.get(loop);
+            if (members != null && members.remove(channel) && members.isEmpty()) {
+                byLoop.remove(loop);
+            }
+            return byLoop.isEmpty() ? null : byLoop;
         });
     }
 }

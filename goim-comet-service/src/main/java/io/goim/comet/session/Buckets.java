@@ -2,7 +2,9 @@ package io.goim.comet.session;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 
 /** All of this comet's buckets; a key always maps to the same bucket (contract section 7). */
 public final class Buckets {
@@ -61,9 +63,10 @@ public final class Buckets {
         return count;
     }
 
-    public void forEachInRoom(String roomId, Consumer<Channel> action) {
+    /** Every bucket's channels in {@code roomId}, as live sets by the thread that writes them. */
+    public void forEachShareInRoom(String roomId, BiConsumer<Executor, Set<Channel>> action) {
         for (Bucket bucket : buckets) {
-            bucket.forEachInRoom(roomId, action);
+            bucket.forEachShareInRoom(roomId, action);
         }
     }
 }

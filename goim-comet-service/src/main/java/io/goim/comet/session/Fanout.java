@@ -4,6 +4,7 @@ import io.goim.proto.frame.Frame;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.function.LongConsumer;
  * channels, it writes those itself, after handing the other loops their share.
  */
 public final class Fanout {
-    private final Map<Executor, List<Channel>> byExecutor = new IdentityHashMap<>();
+    private final Map<Executor, Part> byExecutor = new IdentityHashMap<>();
     private final boolean stream;
     private int size;
 
@@ -37,8 +38,23 @@ public final class Fanout {
     }
 
     public void add(Channel channel) {
-        byExecutor.computeIfAbsent(channel.executor(), e -> new ArrayList<>()).add(channel);
+        part(channel.executor()).channels.add(channel);
         size++;
+    }
+
+    /**
+     * Adds a live set of channels that {@code executor} writes, read when that executor writes its
+     * share: a channel that joins or leaves it meanwhile may or may not get the frame, as if it had
+     * done so just before or just after. So the caller hands over a room's sets without going through
+     * its channels; each event loop goes through its own.
+     */
+    public void addAll(Executor executor, Collection<Channel> channels) {
+        part(executor).sets.add(channels);
+        size += channels.size();
+    }
+
+    private Part part(Executor executor) {
+        return byExecutor.computeIfAbsent(executor, e -> new Part());
     }
 
     /** Channels added so far. */
@@ -63,7 +79,7 @@ public final class Fanout {
         }
         Share here = null;
         try {
-            for (Map.Entry<Executor, List<Channel>> entry : byExecutor.entrySet()) {
+            for (Map.Entry<Executor, Part> entry : byExecutor.entrySet()) {
                 Executor executor = entry.getKey();
                 Share share = new Share(frame.retainedDuplicate(), entry.getValue(), stream, loops, start, done);
                 if (executor instanceof EventExecutor loop && loop.inEventLoop()) {
@@ -86,9 +102,14 @@ public final class Fanout {
         }
     }
 
+    /** One event loop's channels: added one by one, and live sets. */
+    private static final class Part {
+        final List<Channel> channels = new ArrayList<>();
+        final List<Collection<Channel>> sets = new ArrayList<>(2);
+    }
+
     /** One event loop's part of a fan-out. */
-    private record Share(
-            Frame shared, List<Channel> channels, boolean stream, AtomicInteger loops, long start, LongConsumer done)
+    private record Share(Frame shared, Part part, boolean stream, AtomicInteger loops, long start, LongConsumer done)
             implements Runnable {
         @Override
         public void run() {
@@ -96,13 +117,13 @@ public final class Fanout {
             // writes a retained duplicate of them
             Map<Object, ByteBuf> encoded = new HashMap<>(4);
             try {
-                for (Channel channel : channels) {
-                    if (stream && channel.holding()) {
-                        channel.deliver(shared.retainedDuplicate());
-                        continue;
+                for (Channel channel : part.channels) {
+                    write(channel, encoded);
+                }
+                for (Collection<Channel> set : part.sets) {
+                    for (Channel channel : set) {
+                        write(channel, encoded);
                     }
-                    ByteBuf wire = encoded.computeIfAbsent(channel.encodingKey(), k -> channel.encode(shared));
-                    channel.pushEncoded(wire.retainedDuplicate());
                 }
             } finally {
                 encoded.values().forEach(ByteBuf::release);
@@ -111,6 +132,15 @@ public final class Fanout {
                     done.accept(System.nanoTime() - start);
                 }
             }
+        }
+
+        private void write(Channel channel, Map<Object, ByteBuf> encoded) {
+            if (stream && channel.holding()) {
+                channel.deliver(shared.retainedDuplicate());
+                return;
+            }
+            ByteBuf wire = encoded.computeIfAbsent(channel.encodingKey(), k -> channel.encode(shared));
+            channel.pushEncoded(wire.retainedDuplicate());
         }
 
         void discard() {

@@ -3,8 +3,10 @@ package io.goim.comet.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.goim.proto.frame.Frame;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +72,49 @@ class BucketTest {
         assertThat(buckets.channel("key-7").key()).isEqualTo("key-7");
     }
 
+    @Test
+    void aRoomsChannelsComeAsOneSetPerThreadThatWritesThem() {
+        Executor loopA = Runnable::run;
+        Executor loopB = Runnable::run;
+        Channel a1 = channel("a1", "live://1", loopA);
+        Channel a2 = channel("a2", "live://1", loopA);
+        Channel b1 = channel("b1", "live://1", loopB);
+        bucket.put(a1);
+        bucket.put(a2);
+        bucket.put(b1);
+        bucket.put(channel("other", "live://2", loopA));
+
+        Map<Executor, Set<Channel>> shares = shares("live://1");
+        assertThat(shares).containsOnlyKeys(loopA, loopB);
+        assertThat(shares.get(loopA)).containsExactlyInAnyOrder(a1, a2);
+        assertThat(shares.get(loopB)).containsExactly(b1);
+        assertThat(bucket.roomCount("live://1")).isEqualTo(3);
+
+        // the sets are live: a fan-out that reads one later sees who is in the room then
+        Set<Channel> loopAShare = shares.get(loopA);
+        bucket.remove(a2);
+        assertThat(loopAShare).containsExactly(a1);
+        // a loop with no channel left in the room is gone from it, and so is an empty room
+        bucket.changeRoom(b1, "live://2");
+        assertThat(shares("live://1")).containsOnlyKeys(loopA);
+        assertThat(shares("live://2").get(loopB)).containsExactly(b1);
+        bucket.remove(a1);
+        assertThat(shares("live://1")).isEmpty();
+        assertThat(bucket.roomCount("live://1")).isZero();
+        assertThat(bucket.roomCount("live://2")).isEqualTo(2);
+    }
+
+    private Map<Executor, Set<Channel>> shares(String room) {
+        Map<Executor, Set<Channel>> shares = new IdentityHashMap<>();
+        bucket.forEachShareInRoom(room, shares::put);
+        return shares;
+    }
+
     static Channel channel(String key, String room) {
+        return channel(key, room, Runnable::run);
+    }
+
+    static Channel channel(String key, String room, Executor executor) {
         return new Channel(1, key, room, List.of(1000), "127.0.0.1", new Channel.Outbound() {
             @Override
             public boolean write(Frame frame) {
@@ -96,7 +140,7 @@ class BucketTest {
 
             @Override
             public Executor executor() {
-                return Runnable::run;
+                return executor;
             }
 
             @Override

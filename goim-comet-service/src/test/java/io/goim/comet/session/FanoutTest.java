@@ -8,6 +8,8 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.DefaultEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,6 +88,44 @@ class FanoutTest {
         } finally {
             loopA.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aLiveSetIsReadWhenItsEventLoopWritesOneTaskAndOneEncodingPerLoop() {
+        QueueExecutor loopA = new QueueExecutor();
+        QueueExecutor loopB = new QueueExecutor();
+        Set<Channel> roomOnA = ConcurrentHashMap.newKeySet();
+        Channel leaves = channel(loopA);
+        roomOnA.add(channel(loopA));
+        roomOnA.add(leaves);
+        Set<Channel> roomOnB = ConcurrentHashMap.newKeySet();
+        roomOnB.add(channel(loopB));
+        Fanout fanout = new Fanout(true);
+        fanout.addAll(loopA, roomOnA);
+        fanout.addAll(loopB, roomOnB);
+        fanout.add(channel(loopA));
+        assertThat(fanout.size()).isEqualTo(4);
+        ByteBuf body = PooledByteBufAllocator.DEFAULT.buffer().writeBytes(new byte[] {1, 2, 3});
+
+        fanout.write(new Frame(1, 9, 0, body));
+        assertThat(loopA.tasks).hasSize(1);
+        assertThat(loopB.tasks).hasSize(1);
+        assertThat(written)
+                .as("nothing read from the sets before their loops run")
+                .isEmpty();
+        // between the push and loop A's turn, one channel leaves the room and two join it
+        roomOnA.remove(leaves);
+        roomOnA.add(channel(loopA));
+        roomOnA.add(channel(loopA));
+        loopA.runAll();
+        loopB.runAll();
+
+        assertThat(written)
+                .as("loop A: its one added channel and the three in its set then; loop B: one")
+                .hasSize(5);
+        assertThat(encodings.get()).isEqualTo(2);
+        written.forEach(ByteBuf::release);
+        assertThat(body.refCnt()).isZero();
     }
 
     @Test
